@@ -1,0 +1,47 @@
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { createApiClient, type ApiClient } from "./client";
+import type { AppConfig } from "../config";
+import { decodeClaims, tokenStore, type Claims } from "../lib/auth";
+
+interface ApiContextValue {
+  client: ApiClient;
+  config: AppConfig;
+  token: string | null;
+  claims: Claims | null;
+  signIn(token: string): void;
+  signOut(): void;
+}
+
+const ApiContext = createContext<ApiContextValue | null>(null);
+
+export function ApiProvider({ config, children }: { config: AppConfig; children: ReactNode }) {
+  const queryClient = useQueryClient();
+  const [token, setToken] = useState<string | null>(() => tokenStore.get());
+  // The client reads the token at request time from storage, the single source of truth.
+  const client = useMemo(() => createApiClient(config.apiUrl, () => tokenStore.get()), [config.apiUrl]);
+  const signIn = useCallback(
+    (t: string) => {
+      tokenStore.set(t);
+      setToken(t);
+      void queryClient.invalidateQueries({ queryKey: ["me"] });
+    },
+    [queryClient],
+  );
+  const signOut = useCallback(() => {
+    tokenStore.set(null);
+    setToken(null);
+    queryClient.removeQueries({ queryKey: ["me"] });
+  }, [queryClient]);
+  const value = useMemo<ApiContextValue>(
+    () => ({ client, config, token, claims: token ? decodeClaims(token) : null, signIn, signOut }),
+    [client, config, token, signIn, signOut],
+  );
+  return <ApiContext.Provider value={value}>{children}</ApiContext.Provider>;
+}
+
+export function useApi(): ApiContextValue {
+  const value = useContext(ApiContext);
+  if (!value) throw new Error("useApi must be used inside <ApiProvider>");
+  return value;
+}

@@ -1,0 +1,7 @@
+"""specstack's generator: `gen` turns spec/ into generated/ and runs it locally.
+
+The library API is `generator.api` (validate, generate, build); the CLI is `generator.cli`.
+"""
+
+__all__ = ["__version__"]
+__version__ = "0.1.0"

@@ -1,0 +1,5 @@
+"""`python -m generator` is `gen`."""
+
+from generator.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""Orchestration: load -> validate -> IR -> emit -> plan -> write (or check). The library API.
+
+`generate` is pure apart from reading spec/ (and the validation cache); `build` adds the
+plan against disk and, unless checking, the write. Tests call these directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.diagnostics import Diagnostics, GenError
+from generator.emit import EMITTERS, emit_all
+from generator.emit.base import OutputFile
+from generator.ir.build import build_ir
+from generator.ir.nodes import Ir
+from generator.load.spec import load_spec
+from generator.write.plan import Plan, plan
+from generator.write.writer import apply_plan
+
+CACHE_DIR = ".gen-cache"
+
+
+def cache_dir(root: Path) -> Path:
+    return root / CACHE_DIR
+
+
+def validate(root: Path, *, use_cache: bool = True) -> tuple[Ir | None, Diagnostics]:
+    """Load and check spec/; the IR when valid, always the diagnostics (warnings included)."""
+    diags = Diagnostics()
+    spec = load_spec(root, diags)
+    ir = build_ir(spec, diags, cache_dir(root) if use_cache else None) if not diags.has_errors() else None
+    return ir, diags
+
+
+def generate(root: Path, *, use_cache: bool = True,
+             emitters: tuple[str, ...] = EMITTERS) -> tuple[Ir, list[OutputFile], Diagnostics]:
+    """Every output file for the spec under `root`, in memory. Raises GenError on invalid input."""
+    ir, diags = validate(root, use_cache=use_cache)
+    if ir is None or diags.has_errors():
+        raise GenError(diags)
+    return ir, emit_all(ir, emitters), diags
+
+
+@dataclass
+class BuildResult:
+    plan: Plan
+    diagnostics: Diagnostics
+    files: list[OutputFile] = field(default_factory=list)
+    written: bool = False
+
+
+def build(root: Path, *, check: bool = False, force: bool = False, use_cache: bool = True,
+          emitters: tuple[str, ...] = EMITTERS) -> BuildResult:
+    """Generate and plan; write unless `check`, or unless there are conflicts and not `force`."""
+    ir, files, diags = generate(root, use_cache=use_cache, emitters=emitters)
+    the_plan = plan(root, files, ir.spec_digest, force=force)
+    result = BuildResult(plan=the_plan, diagnostics=diags, files=files)
+    if check or the_plan.conflicts:
+        return result
+    apply_plan(root, the_plan)
+    result.written = True
+    return result

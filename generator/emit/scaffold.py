@@ -1,0 +1,29 @@
+"""Scaffolds under handwritten/: created once when missing, never touched again.
+
+One module per processor (`handwritten/processors/<name>.py`) stating the typed signature the
+generated entry module calls. The runtime emitter owns that contract; this emitter only
+decides which scaffolds exist and renders them.
+"""
+
+from __future__ import annotations
+
+from generator.emit.base import OutputFile
+from generator.ir.nodes import Ir
+
+SCAFFOLD_DIR = "handwritten/processors"
+
+
+def scaffold_path(processor_name: str) -> str:
+    return f"{SCAFFOLD_DIR}/{processor_name}.py"
+
+
+def emit_scaffolds(ir: Ir) -> list[OutputFile]:
+    from generator.render.env import render
+
+    files = [OutputFile(path=f"{SCAFFOLD_DIR}/__init__.py", ownership="scaffold", source="spec/model.yaml",
+                        content=render("scaffold/processors_init.py.j2", ir=ir))]
+    for p in ir.processors:
+        events = [ir.event(t) for t in p.events]
+        files.append(OutputFile(path=scaffold_path(p.name), ownership="scaffold", source="spec/model.yaml",
+                                content=render("scaffold/processor.py.j2", ir=ir, processor=p, events=events)))
+    return files

@@ -1,0 +1,1 @@
+"""Stage 3, IR: the validated spec as frozen values; names, order and derived facts decided here."""

@@ -1,0 +1,76 @@
+"""LoadedSpec -> Ir: resolve, cross-check and freeze. Every rule failure is a located diagnostic.
+
+`build_ir` returns None when any error was reported; no partial IR ever reaches an emitter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from generator.diagnostics import Diagnostics
+from generator.ir.build_api import OperationBuilder
+from generator.ir.build_model import build_events, build_processors, build_streams, build_tables
+from generator.ir.context import BuildContext
+from generator.ir.names import pascal, snake
+from generator.ir.nodes import Ir, Model
+from generator.ir.schemas import SchemaReader
+from generator.load.spec import LoadedSpec
+from generator.validate.aws_names import check_aws_names
+from generator.validate.model import validate_model
+from generator.validate.openapi import validate_openapi
+from generator.validate.seeds import build_seeds
+
+
+def _models(ctx: BuildContext) -> dict[str, Model]:
+    reader = SchemaReader(ctx.api, ctx.diags)
+    schemas: dict[str, Any] = (ctx.api.data.get("components") or {}).get("schemas") or {}
+    models: dict[str, Model] = {}
+    classes: dict[str, str] = {}
+    for name in sorted(schemas):
+        ptr = ("components", "schemas", name)
+        class_name = pascal(name)
+        if class_name in classes:
+            ctx.error("E-NAME", f"schemas '{classes[class_name]}' and '{name}' both map to the class {class_name}",
+                      ctx.api, ptr, "rename one of them", key=True)
+            continue
+        classes[class_name] = name
+        models[name] = Model(name=name, class_name=class_name, schema=reader.read(schemas[name], ptr),
+                             source=ctx.source(ctx.api, ptr))
+    return models
+
+
+def build_ir(spec: LoadedSpec, diags: Diagnostics, cache_dir: Path | None = None) -> Ir | None:
+    """Validate `spec` completely and return the IR, or None if anything is wrong."""
+    if spec.openapi is None or spec.model is None:
+        return None
+    api_ok = validate_openapi(spec.openapi, diags, cache_dir)
+    model_ok = validate_model(spec.model, diags)
+    if not (api_ok and model_ok):
+        return None
+    ctx = BuildContext(spec=spec, diags=diags)
+    ctx.models = _models(ctx)
+    tables = build_tables(ctx)
+    streams = build_streams(ctx)
+    events = build_events(ctx, streams)
+    processors = build_processors(ctx, tables, events)
+    operations = OperationBuilder(ctx, tables, streams).build_all()
+    seeds = build_seeds(ctx, tables)
+    name = str(spec.model.data["name"])
+    check_aws_names(ctx, name, tables, streams, processors)
+    _check_orphans(ctx, streams, events)
+    if diags.has_errors():
+        return None
+    return Ir(name=name, ident=snake(name), tables=tables, streams=streams, events=events, processors=processors,
+              operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
+              frontend_domain=(spec.model.data.get("frontend") or {}).get("domain"), openapi=spec.openapi.data,
+              spec_digest=spec.digest())
+
+
+def _check_orphans(ctx: BuildContext, streams: tuple[Any, ...], events: tuple[Any, ...]) -> None:
+    """Warnings for parts that are defined but unused (they still generate)."""
+    used = {e.stream for e in events}
+    for s in streams:
+        if s.name not in used:
+            ctx.warning("W-UNUSED", f"stream '{s.name}' carries no event", ctx.model_doc, s.source.pointer,
+                        "declare an event on it under events:, or remove it")

@@ -1,0 +1,273 @@
+"""The intermediate representation: frozen dataclasses handed to every emitter.
+
+Contract: collections are tuples sorted by a stable key (name, then path); names that reach
+output (Python identifiers, class names, Terraform names) are precomputed here; every node
+keeps the `SourceRef` of the spec element it came from. Nothing in the IR touches disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from generator.diagnostics import Location
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceRef:
+    """Where a node came from: a spec file, a JSON pointer into it, and its line:col."""
+
+    file: str
+    pointer: tuple[str | int, ...] = ()
+    line: int = 0
+    col: int = 0
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.col)
+
+    @property
+    def json_pointer(self) -> str:
+        parts = (str(p).replace("~", "~0").replace("/", "~1") for p in self.pointer)
+        return "#/" + "/".join(parts) if self.pointer else "#"
+
+
+SchemaKind = Literal["string", "integer", "number", "boolean", "object", "map", "array", "ref", "any"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Schema:
+    """A supported JSON schema, normalised.
+
+    `kind` is the value's type; `nullable` folds `type: [X, 'null']`, `nullable: true` and
+    `oneOf: [X, {type: 'null'}]`. `ref` names a component schema (kind == 'ref'); `values` is
+    the value schema of a map (`additionalProperties`). `constraints` keeps validation keywords
+    (minimum, maxLength, pattern, ...) as sorted pairs for emitters that enforce them.
+    """
+
+    kind: SchemaKind
+    nullable: bool = False
+    format: str | None = None
+    enum: tuple[str, ...] = ()
+    properties: tuple[Field, ...] = ()
+    items: Schema | None = None
+    values: Schema | None = None
+    ref: str | None = None
+    description: str | None = None
+    constraints: tuple[tuple[str, Any], ...] = ()
+
+    def constraint(self, name: str) -> Any:
+        for key, value in self.constraints:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """An object property. `py_name` is a safe Python identifier for `name`."""
+
+    name: str
+    py_name: str
+    schema: Schema
+    required: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Model:
+    """A named component schema (`components/schemas/<name>`) and its class name."""
+
+    name: str
+    class_name: str
+    schema: Schema
+    source: SourceRef
+
+
+KeyType = Literal["S", "N"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeyAttr:
+    name: str
+    type: KeyType
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Index:
+    name: str
+    partition_key: KeyAttr
+    sort_key: KeyAttr | None
+    projection: Literal["all", "keys_only"]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Table:
+    """A DynamoDB table. `ident` is the snake_case name used for Terraform and Python."""
+
+    name: str
+    ident: str
+    partition_key: KeyAttr
+    sort_key: KeyAttr | None
+    item: str
+    indexes: tuple[Index, ...]
+    ttl: str | None
+    source: SourceRef
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return (self.partition_key.name,) + ((self.sort_key.name,) if self.sort_key else ())
+
+    def index(self, name: str) -> Index | None:
+        return next((i for i in self.indexes if i.name == name), None)
+
+    @property
+    def attribute_types(self) -> tuple[KeyAttr, ...]:
+        """Every key attribute of the table and its indexes, once each, sorted by name."""
+        attrs = {self.partition_key.name: self.partition_key}
+        if self.sort_key:
+            attrs[self.sort_key.name] = self.sort_key
+        for index in self.indexes:
+            attrs[index.partition_key.name] = index.partition_key
+            if index.sort_key:
+                attrs[index.sort_key.name] = index.sort_key
+        return tuple(attrs[k] for k in sorted(attrs))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stream:
+    name: str
+    ident: str
+    shards: int | None
+    on_demand: bool
+    retention_hours: int
+    archive: bool
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """A CloudEvents `type` carried on a stream, its payload model and subject field."""
+
+    type: str
+    ident: str
+    class_name: str
+    stream: str
+    data: str
+    subject: str
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Processor:
+    """A Lambda function: stream-triggered (`events` non-empty) or scheduled (`schedule`)."""
+
+    name: str
+    ident: str
+    kind: Literal["stream", "schedule"]
+    events: tuple[str, ...]
+    stream: str | None
+    schedule: str | None
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    batch_size: int
+    window_seconds: int
+    max_retries: int
+    max_record_age_seconds: int
+    timeout_seconds: int
+    memory_mb: int
+    source: SourceRef
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.reads) | set(self.writes)))
+
+
+OperationKind = Literal["get_item", "scan", "query", "ingest"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Param:
+    name: str
+    location: Literal["path", "query", "header"]
+    required: bool
+    schema: Schema
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SortRange:
+    """Query parameters mapped onto the sort key: `>= from`, `<= to`, or `between`."""
+
+    from_param: str | None
+    to_param: str | None
+    descending: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operation:
+    """One API operation bound to the model through `x-gen`.
+
+    `key_params` maps key attributes to the path parameters that carry them;
+    `key_claims` maps key attributes to token claims (`key_from_claim`).
+    """
+
+    operation_id: str
+    ident: str
+    method: Literal["get", "post"]
+    path: str
+    kind: OperationKind
+    table: str | None
+    index: str | None
+    stream: str | None
+    key_params: tuple[tuple[str, str], ...]
+    key_claims: tuple[tuple[str, str], ...]
+    sort: SortRange | None
+    params: tuple[Param, ...]
+    response_model: str | None
+    item_model: str | None
+    protected: bool
+    security_scheme: str | None
+    summary: str
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeedTable:
+    """Seed items for one table, in key order, values exactly as written (Decimal for floats)."""
+
+    table: str
+    items: tuple[Any, ...]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ir:
+    """Everything an emitter may use. `openapi` is the source document, `$ref`s intact."""
+
+    name: str
+    ident: str
+    tables: tuple[Table, ...]
+    streams: tuple[Stream, ...]
+    events: tuple[Event, ...]
+    processors: tuple[Processor, ...]
+    operations: tuple[Operation, ...]
+    models: tuple[Model, ...]
+    seeds: tuple[SeedTable, ...]
+    frontend_domain: str | None
+    openapi: Any = field(compare=False)
+    spec_digest: str
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+    def stream(self, name: str) -> Stream:
+        return next(s for s in self.streams if s.name == name)
+
+    def event(self, type_: str) -> Event:
+        return next(e for e in self.events if e.type == type_)
+
+    def model(self, name: str) -> Model:
+        return next(m for m in self.models if m.name == name)
+
+    def processor(self, name: str) -> Processor:
+        return next(p for p in self.processors if p.name == name)

@@ -1,0 +1,1 @@
+"""Stage 1, load: read spec files into plain data plus a position index. No semantics."""

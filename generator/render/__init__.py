@@ -1,0 +1,1 @@
+"""Rendering helpers shared by emitters: jinja environments, canonical JSON, file headers."""

@@ -1,0 +1,51 @@
+"""The jinja environments: one for ordinary text, one for Velocity mapping templates.
+
+Templates live in the repository's ``templates/`` folder (shipped inside the wheel as
+``generator/templates``). `StrictUndefined` turns a missing view field into an error instead
+of an empty string. The VTL environment moves jinja's comment marker to ``{##`` because
+``{#`` is everyday Velocity (``{#foreach``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.render import filters
+
+
+def templates_dir() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("templates/ not found next to the generator package")
+
+
+def _configure(env: jinja2.Environment) -> jinja2.Environment:
+    env.filters.update(filters.FILTERS)
+    return env
+
+
+@cache
+def text_env() -> jinja2.Environment:
+    return _configure(jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False))
+
+
+@cache
+def vtl_env() -> jinja2.Environment:
+    return _configure(jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,
+        comment_start_string="{##", comment_end_string="##}"))
+
+
+def render(template: str, **view: Any) -> str:
+    """Render a template by path under templates/ (``.vtl.j2`` files use the VTL environment)."""
+    env = vtl_env() if template.endswith(".vtl.j2") else text_env()
+    return env.get_template(template).render(**view)

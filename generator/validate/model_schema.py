@@ -1,0 +1,82 @@
+"""The JSON Schema of spec/model.yaml (format v1). Unknown keys are errors everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+TABLE = r"^[a-z][a-z0-9_]*$"
+ATTR = r"^[A-Za-z_][A-Za-z0-9_]*$"
+EVENT = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+
+PATTERN_HINTS = {
+    NAME: "use lowercase letters, digits and single hyphens, starting with a letter (e.g. 'fleet')",
+    TABLE: "use lowercase letters, digits and underscores, starting with a letter (e.g. 'devices')",
+    ATTR: "use letters, digits and underscores, starting with a letter (e.g. 'deviceId')",
+    EVENT: "use dotted lowercase words, e.g. 'reading.recorded'",
+}
+
+
+def _obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required),
+            "additionalProperties": False}
+
+
+def _map(name_pattern: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "propertyNames": {"pattern": name_pattern}, "additionalProperties": value}
+
+
+def _names(pattern: str) -> dict[str, Any]:
+    return {"type": "array", "items": {"type": "string", "pattern": pattern}, "uniqueItems": True}
+
+
+_INDEX = _obj({
+    "partition_key": {"type": "string", "pattern": ATTR},
+    "sort_key": {"type": "string", "pattern": ATTR},
+    "projection": {"enum": ["all", "keys_only"]},
+}, ("partition_key",))
+
+_TABLE = _obj({
+    "partition_key": {"type": "string", "pattern": ATTR},
+    "sort_key": {"type": "string", "pattern": ATTR},
+    "item": {"type": "string"},
+    "indexes": _map(r"^[A-Za-z][A-Za-z0-9_]*$", _INDEX),
+    "ttl": {"type": "string", "pattern": ATTR},
+}, ("partition_key", "item"))
+
+_STREAM = _obj({
+    "shards": {"type": "integer", "minimum": 1, "maximum": 500},
+    "on_demand": {"type": "boolean"},
+    "retention_hours": {"type": "integer", "minimum": 24, "maximum": 8760},
+    "archive": {"type": "boolean"},
+})
+
+_EVENT = _obj({
+    "stream": {"type": "string"},
+    "data": {"type": "string"},
+    "subject": {"type": "string", "pattern": ATTR},
+}, ("stream", "data", "subject"))
+
+_PROCESSOR = _obj({
+    "on": {**_names(EVENT), "minItems": 1},
+    "schedule": {"type": "string"},
+    "reads": _names(TABLE),
+    "writes": _names(TABLE),
+    "batch_size": {"type": "integer", "minimum": 1, "maximum": 10000},
+    "window_seconds": {"type": "integer", "minimum": 0, "maximum": 300},
+    "max_retries": {"type": "integer", "minimum": 0, "maximum": 10000},
+    "max_record_age_seconds": {"type": "integer", "minimum": 60, "maximum": 604800},
+    "timeout_seconds": {"type": "integer", "minimum": 1, "maximum": 900},
+    "memory_mb": {"type": "integer", "minimum": 128, "maximum": 10240},
+})
+
+MODEL_SCHEMA: dict[str, Any] = _obj({
+    "version": {"type": "integer"},
+    "name": {"type": "string", "pattern": NAME, "minLength": 2, "maxLength": 20},
+    "tables": _map(TABLE, _TABLE),
+    "streams": _map(TABLE, _STREAM),
+    "events": _map(EVENT, _EVENT),
+    "processors": _map(TABLE, _PROCESSOR),
+    "frontend": _obj({"domain": {"type": ["string", "null"],
+                                 "pattern": r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"}}),
+}, ("version", "name"))

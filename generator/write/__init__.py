@@ -1,0 +1,1 @@
+"""Stages 5-6, plan and write: compare outputs with disk and manifest, then apply atomically."""

@@ -1,0 +1,63 @@
+"""generated/.gen-manifest.json: which files gen owns, their hashes, ownership and sources.
+
+The manifest is the ownership record: only files listed here as `generated` are ever updated
+or deleted; a file whose bytes differ from its recorded hash was edited by hand. The
+generator version lives here, not in file headers, so an upgrade does not touch every file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.render.serialize import canonical_json
+
+MANIFEST_PATH = "generated/.gen-manifest.json"
+GENERATOR_VERSION = "0.1.0"
+NOTE = "Written by gen; never edit by hand. It records which files gen owns and their hashes."
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    sha256: str
+    ownership: str
+    source: str
+
+
+@dataclass
+class Manifest:
+    spec_sha256: str = ""
+    files: dict[str, Entry] = field(default_factory=dict)
+
+    def render(self) -> str:
+        data: dict[str, Any] = {
+            "note": NOTE,
+            "generator": {"name": "gen", "version": GENERATOR_VERSION},
+            "spec_sha256": self.spec_sha256,
+            "files": {p: {"sha256": e.sha256, "ownership": e.ownership, "source": e.source}
+                      for p, e in sorted(self.files.items())},
+        }
+        return canonical_json(data)
+
+
+def read_manifest(root: Path) -> Manifest | None:
+    """The manifest on disk, or None when absent or unreadable (then gen owns nothing yet)."""
+    path = root / MANIFEST_PATH
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = {str(p): Entry(str(e["sha256"]), str(e["ownership"]), str(e.get("source", "")))
+                 for p, e in data.get("files", {}).items()}
+        return Manifest(spec_sha256=str(data.get("spec_sha256", "")), files=files)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None

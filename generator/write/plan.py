@@ -1,0 +1,166 @@
+"""Compare the emitted files with disk and the manifest: one verb per path. Reads, never writes.
+
+Verbs: `create` (absent), `update` (gen-owned, unedited, content changed), `identical`,
+`delete` (gen-owned, no longer emitted, unedited), `conflict` (a gen-owned file edited by hand,
+or a file in the way that gen does not own), `skip` (a scaffold that exists: it is the
+user's now). `force` turns conflicts into updates/deletes. Warnings report handwritten
+modules whose processor left the spec and unknown files under generated/; both are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from generator.emit.base import OutputFile
+from generator.render.header import with_header
+from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, read_manifest, sha256_bytes, sha256_text
+
+Verb = Literal["create", "update", "identical", "delete", "conflict", "skip"]
+
+
+class PathError(Exception):
+    """An output path that would escape its folder: a gen bug, never written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    verb: Verb
+    path: str
+    content: str | None = None
+    old: str | None = None
+    reason: str = ""
+
+
+@dataclass
+class Plan:
+    actions: list[Action] = field(default_factory=list)
+    manifest: Manifest = field(default_factory=Manifest)
+    manifest_text: str = ""
+    manifest_changed: bool = False
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)  # (path, message, hint)
+
+    def by_verb(self, *verbs: Verb) -> list[Action]:
+        return [a for a in self.actions if a.verb in verbs]
+
+    @property
+    def conflicts(self) -> list[Action]:
+        return self.by_verb("conflict")
+
+    @property
+    def changes(self) -> list[Action]:
+        return self.by_verb("create", "update", "delete")
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changes or self.conflicts or self.manifest_changed)
+
+
+def check_path(path: str, ownership: str) -> None:
+    p = PurePosixPath(path)
+    top = "handwritten" if ownership == "scaffold" else "generated"
+    if p.is_absolute() or ".." in p.parts or not p.parts or p.parts[0] != top or len(p.parts) < 2 or "\\" in path:
+        raise PathError(f"refusing to write {path!r}: {ownership} files must stay inside {top}/")
+
+
+def _read(root: Path, rel: str) -> bytes | None:
+    target = root / rel
+    if target.is_symlink():
+        raise PathError(f"refusing to follow the symlink {rel}")
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise PathError(f"{rel} is a directory where gen writes a file") from None
+
+
+def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool = False) -> Plan:
+    old = read_manifest(root) or Manifest()
+    result = Plan()
+    new_entries: dict[str, Entry] = {}
+    emitted: set[str] = set()
+    for f in files:
+        check_path(f.path, f.ownership)
+        emitted.add(f.path)
+        scaffold = f.ownership == "scaffold"
+        content = with_header(f.path, f.source, f.content, scaffold=scaffold) if f.header else f.content
+        digest = sha256_text(content)
+        disk = _read(root, f.path)
+        recorded = old.files.get(f.path)
+        if scaffold:
+            # The recorded hash is the pristine scaffold; the file on disk belongs to the user.
+            keep = recorded.sha256 if recorded and disk is not None else digest
+            new_entries[f.path] = Entry(keep, "scaffold", f.source)
+            result.actions.append(Action("skip", f.path) if disk is not None else Action("create", f.path, content))
+            continue
+        new_entries[f.path] = Entry(digest, "generated", f.source)
+        if disk is None:
+            result.actions.append(Action("create", f.path, content))
+        elif sha256_bytes(disk) == digest:
+            result.actions.append(Action("identical", f.path))
+        elif force or (recorded and recorded.ownership == "generated" and sha256_bytes(disk) == recorded.sha256):
+            result.actions.append(Action("update", f.path, content, _text(disk)))
+        else:
+            why = ("edited by hand since gen wrote it" if recorded else "exists but gen did not write it")
+            result.actions.append(Action("conflict", f.path, content, _text(disk), why))
+    for path, entry in sorted(old.files.items()):
+        if path in emitted:
+            continue
+        if entry.ownership == "scaffold":
+            if (root / path).exists():
+                result.warnings.append((path, "implements no processor in the spec any more",
+                                        "it is yours, so gen keeps it; delete it if it is no longer needed"))
+            continue
+        disk = _read(root, path)
+        if disk is None:
+            continue
+        if force or sha256_bytes(disk) == entry.sha256:
+            result.actions.append(Action("delete", path, None, _text(disk)))
+        else:
+            result.actions.append(Action("conflict", path, None, _text(disk),
+                                         "no longer generated, but edited by hand since gen wrote it"))
+            new_entries[path] = entry
+    _unknown_files(root, emitted, old, result)
+    _orphan_handwritten(root, files, old, result)
+    manifest = Manifest(spec_sha256=spec_digest, files=new_entries)
+    result.manifest = manifest
+    result.manifest_text = manifest.render()
+    on_disk = _read(root, MANIFEST_PATH)
+    result.manifest_changed = on_disk is None or on_disk.decode("utf-8", "replace") != result.manifest_text
+    result.actions.sort(key=lambda a: a.path)
+    return result
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", errors="replace")
+
+
+def _unknown_files(root: Path, emitted: set[str], old: Manifest, result: Plan) -> None:
+    gen_dir = root / "generated"
+    if not gen_dir.is_dir():
+        return
+    for path in sorted(gen_dir.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        rel = path.relative_to(root).as_posix()
+        if rel == MANIFEST_PATH or rel in emitted or rel in old.files:
+            continue
+        result.warnings.append((rel, "is not generated by gen (not in the manifest)",
+                                "gen leaves it alone; generated/ is for gen's output, so move it elsewhere"))
+
+
+def _orphan_handwritten(root: Path, files: list[OutputFile], old: Manifest, result: Plan) -> None:
+    from generator.emit.scaffold import SCAFFOLD_DIR
+
+    scaffolds = {f.path for f in files if f.ownership == "scaffold"}
+    folder = root / SCAFFOLD_DIR
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in scaffolds or rel in old.files:
+            continue  # old scaffolds were warned about above
+        result.warnings.append((rel, "implements no processor in the spec",
+                                "it is yours, so gen keeps it; name it after a processor in spec/model.yaml"))
