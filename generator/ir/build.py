@@ -69,7 +69,8 @@ def build_ir(spec: LoadedSpec, diags: Diagnostics, cache_dir: Path | None = None
 
 def _check_orphans(ctx: BuildContext, streams: tuple[Any, ...], events: tuple[Any, ...]) -> None:
     """Warnings for parts that are defined but unused (they still generate)."""
-    used = {e.stream for e in events}
+    raw_events = (ctx.model_doc.data.get("events") or {}).values()
+    used = {e.get("stream") for e in raw_events if isinstance(e, dict)}
     for s in streams:
         if s.name not in used:
             ctx.warning("W-UNUSED", f"stream '{s.name}' carries no event", ctx.model_doc, s.source.pointer,

@@ -89,6 +89,8 @@ class OperationBuilder:
             return self._ingest(xgen, xptr, op, ptr, params, common) if ok else None
         if method == "get" and "table" in xgen:
             return self._read(xgen, xptr, op, ptr, params, common) if ok else None
+        if not ok:
+            return None
         if "stream" in xgen or "table" in xgen:
             want = "POST" if "stream" in xgen else "GET"
             ctx.error("E-BIND-METHOD", f"x-gen {'stream' if 'stream' in xgen else 'table'} binds {want} operations, "
@@ -231,7 +233,8 @@ class OperationBuilder:
         if index is not None and kind != "query":
             return None
         if "sort" in xgen and kind != "query":
-            ctx.error("E-BIND", "sort applies to Query operations only", doc, xptr + ("sort",))
+            ctx.error("E-BIND", "sort applies to Query operations only", doc, xptr + ("sort",),
+                      "a sort range needs a Query: bind the path parameter of the partition key, without list: true")
             return None
         if kind in ("scan", "query") and not self._pagination(params, ptr):
             return None

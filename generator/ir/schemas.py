@@ -44,10 +44,12 @@ class SchemaReader:
         for combo in ("oneOf", "anyOf"):
             if combo in raw:
                 return self._nullable_combo(raw, ptr, combo)
-        for bad in ("allOf", "not", "discriminator", "if", "then", "else", "patternProperties",
-                    "prefixItems", "const", "contains", "dependentSchemas"):
-            if bad in raw:
-                self._unsupported(ptr + (bad,), f"'{bad}' is not supported in gen schemas")
+        bad = [k for k in ("allOf", "not", "discriminator", "if", "then", "else", "patternProperties",
+                           "prefixItems", "const", "contains", "dependentSchemas") if k in raw]
+        for key in bad:
+            self._unsupported(ptr + (key,), f"'{key}' is not supported in gen schemas")
+        if bad and "type" not in raw:
+            return Schema(kind="any")
         kind, nullable = self._type(raw, ptr)
         constraints = tuple(sorted((k, raw[k]) for k in CONSTRAINTS if k in raw))
         fmt = raw.get("format")

@@ -34,10 +34,12 @@ def _validator_version() -> str:
     return str(getattr(openapi_spec_validator, "__version__", "0"))
 
 
-def _subdocuments(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """One document per path item (with the components it needs), plus one for the rest."""
+def _subdocuments(data: dict[str, Any]) -> list[tuple[Pointer, dict[str, Any]]]:
+    """One document per path item (with the components it needs), plus one for the rest.
+
+    Each comes with the pointer that locates errors the validator reports without a path."""
     top = {k: data[k] for k in _TOP_KEYS if k in data}
-    subdocs: list[dict[str, Any]] = []
+    subdocs: list[tuple[Pointer, dict[str, Any]]] = []
     paths = data.get("paths")
     if isinstance(paths, dict):
         for path, item in paths.items():
@@ -50,7 +52,7 @@ def _subdocuments(data: dict[str, Any]) -> list[dict[str, Any]]:
             doc = dict(top, paths={path: item})
             if components:
                 doc["components"] = components
-            subdocs.append(doc)
+            subdocs.append((("paths", path), doc))
     rest = dict(top)
     if "components" in data:
         rest["components"] = data["components"]
@@ -61,7 +63,7 @@ def _subdocuments(data: dict[str, Any]) -> list[dict[str, Any]]:
             rest["paths"] = paths
     else:
         rest["paths"] = {}
-    subdocs.append(rest)
+    subdocs.append(((), rest))
     return subdocs
 
 
@@ -72,7 +74,8 @@ def _run(doc: dict[str, Any], version: str) -> list[tuple[list[str | int], str]]
             path = list(getattr(err, "absolute_path", []) or [])
             found.append((path, _message(err)))
     except Exception as exc:  # the validator raises on some malformed inputs instead of yielding
-        found.append(([], f"the OpenAPI validator could not process this document: {exc}"))
+        if not found:
+            found.append(([], f"the OpenAPI validator could not process this part: {exc}"))
     return found
 
 
@@ -97,10 +100,10 @@ def validate_openapi(doc: YamlDocument, diags: Diagnostics, cache_dir: Path | No
         return False
     ok = True
     tool_version = _validator_version()
-    for sub in _subdocuments(data):
+    for base, sub in _subdocuments(data):
         for path, message in _cached_run(sub, version, tool_version, cache_dir):
             ok = False
-            ptr: Pointer = tuple(path)
+            ptr: Pointer = tuple(path) or base
             diags.error("E-OAS", message, doc.locate(ptr, key=True),
                         "see the OpenAPI specification for this object's fields")
     return ok

@@ -14,10 +14,10 @@ def check_schedule(ctx: BuildContext, text: str, ptr: Pointer) -> None:
         parse_schedule(text)
     except ScheduleError as exc:
         base = ctx.model_doc.locate(ptr)
-        column = getattr(exc, "column", None)
+        column = exc.column - 1 if exc.column > 0 else 0
         # The mark points at the scalar's first character; a quoted scalar starts one earlier.
         raw_line = ctx.spec.texts.get(base.file, "").splitlines()[base.line - 1] if base.line else ""
         quoted = raw_line[base.col - 1:base.col] in ("'", '"')
-        col = base.col + (1 if quoted else 0) + (int(column) if isinstance(column, int) else 0)
-        ctx.diags.error("E-SCHEDULE", f"invalid schedule '{text}': {exc}", Location(base.file, base.line, col),
-                        "use rate(5 minutes), rate(1 hour) or cron(0 12 * * ? *) (six fields, UTC)")
+        col = base.col + (1 if quoted else 0) + column
+        ctx.diags.error("E-SCHEDULE", f"invalid schedule '{text}': {exc.message}", Location(base.file, base.line, col),
+                        exc.hint or "use rate(5 minutes), rate(1 hour) or cron(0 12 * * ? *) (six fields, UTC)")

@@ -35,26 +35,19 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
-def _client(service: str, endpoint: str) -> Any:
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION)
-
-
 @pytest.fixture(scope="session")
 def kinesis(moto_endpoint: str) -> KinesisClient:
-    client: KinesisClient = _client("kinesis", moto_endpoint)
-    return client
+    return boto3.client("kinesis", endpoint_url=moto_endpoint, region_name=REGION)
 
 
 @pytest.fixture(scope="session")
 def sqs(moto_endpoint: str) -> SQSClient:
-    client: SQSClient = _client("sqs", moto_endpoint)
-    return client
+    return boto3.client("sqs", endpoint_url=moto_endpoint, region_name=REGION)
 
 
 @pytest.fixture(scope="session")
 def s3(moto_endpoint: str) -> S3Client:
-    client: S3Client = _client("s3", moto_endpoint)
-    return client
+    return boto3.client("s3", endpoint_url=moto_endpoint, region_name=REGION)
 
 
 def unique(prefix: str) -> str:

@@ -1,0 +1,100 @@
+"""Request validation as API Gateway's request validators apply it.
+
+Contract: `RequestValidator(operation).validate(params, content_type, body)` returns `None` when
+the request passes, or a `ValidationFailure(kind, message, details)`:
+- `validateRequestParameters`: every required path, query string and header parameter must be
+  present and not blank; failure -> `BAD_REQUEST_PARAMETERS`,
+  "Missing required request parameters: [a, b]". (API Gateway checks presence only, not types.)
+- `validateRequestBody`: only when the operation has a model for the request's content type
+  (default `application/json`); the body must be JSON valid against that JSON Schema draft 4
+  model (formats included); failure -> `BAD_REQUEST_BODY`, "Invalid request body", with the
+  schema errors in `details` (`$context.error.validationErrorString`).
+Parameters are checked before the body, as API Gateway does. `nullable` is not a draft 4
+keyword: API Gateway's models ignore it, and so does this validator.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft4Validator
+from jsonschema.exceptions import SchemaError
+
+from generator.dev.apigw.definition import DefinitionError, Operation
+from generator.dev.apigw.vtl import Params
+
+
+@dataclass(frozen=True)
+class ValidationFailure:
+    kind: str  # the gateway response type
+    message: str
+    details: str = ""
+
+
+def media_type(content_type: str | None) -> str:
+    """`application/json; charset=utf-8` -> `application/json`; absent -> `application/json`."""
+    if not content_type:
+        return "application/json"
+    return content_type.split(";", 1)[0].strip().lower() or "application/json"
+
+
+class RequestValidator:
+    """The validators of one operation, with its body models compiled once."""
+
+    def __init__(self, operation: Operation) -> None:
+        self._operation = operation
+        self._models: dict[str, Draft4Validator] = {}
+        if operation.validate_body:
+            for content_type, schema in operation.body_models.items():
+                try:
+                    Draft4Validator.check_schema(schema)
+                except SchemaError as error:
+                    raise DefinitionError(
+                        f"{operation.operation_id}: model for {content_type} is not a valid "
+                        f"draft 4 schema: {error.message}"
+                    ) from None
+                self._models[content_type] = Draft4Validator(
+                    schema, format_checker=Draft4Validator.FORMAT_CHECKER
+                )
+
+    def validate(self, params: Params, content_type: str | None, body: bytes) -> ValidationFailure | None:
+        if self._operation.validate_parameters:
+            missing = [
+                parameter.name
+                for parameter in self._operation.parameters
+                if parameter.required and not _present(params, parameter.location, parameter.name)
+            ]
+            if missing:
+                return ValidationFailure(
+                    "BAD_REQUEST_PARAMETERS",
+                    f"Missing required request parameters: [{', '.join(missing)}]",
+                )
+        model = self._models.get(media_type(content_type))
+        if model is None:
+            return None
+        try:
+            document: Any = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{error}]")
+        errors = sorted(model.iter_errors(document), key=lambda e: list(e.absolute_path))
+        if errors:
+            details = ", ".join(_describe(error) for error in errors)
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{details}]")
+        return None
+
+
+def _describe(error: Any) -> str:
+    location = "/" + "/".join(str(part) for part in error.absolute_path)
+    return f"{error.message} (at {location})"
+
+
+def _present(params: Params, location: str, name: str) -> bool:
+    if location == "header":
+        lowered = name.lower()
+        values = [v for k, v in params.header.items() if k.lower() == lowered]
+    else:
+        source = params.path if location == "path" else params.querystring
+        values = [source[name]] if name in source else []
+    return any(value.strip() for value in values)
