@@ -59,10 +59,10 @@ def write_tree(root: Path, files: dict[str, str | None]) -> Path:
     return root
 
 
-def read_tree(root: Path, *, skip: tuple[str, ...] = (".gen-cache",)) -> dict[str, bytes]:
+def read_tree(root: Path, *, skip: tuple[str, ...] = (".gen-cache",), prefix: str = "") -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
+        rel = prefix + path.relative_to(root).as_posix()
         if path.is_file() and not any(rel == s or rel.startswith(s + "/") for s in skip) \
                 and "__pycache__" not in path.parts:
             out[rel] = path.read_bytes()

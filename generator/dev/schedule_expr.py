@@ -358,7 +358,7 @@ def _parse_dom(token: str, col: int) -> _DomSpec:
     match = re.fullmatch(r"(\d+)W", token)
     if match:
         return ("W", spec.value(match.group(1), col))
-    _reject_specials(spec, token, col, "LW", "e.g. L, LW or 15W")
+    _reject_specials(spec, token, col, "?LW", "e.g. L, LW or 15W")
     return _parse_values(spec, token, col)
 
 
@@ -384,23 +384,27 @@ def _parse_dow(token: str, col: int) -> _DowSpec:
             col,
             "EventBridge rejects lists such as 3#1,6#3: use one schedule per occurrence",
         )
-    _reject_specials(spec, token, col, "L#", "e.g. L, 6L (last Friday) or 2#1 (first Monday)")
+    _reject_specials(spec, token, col, "?L#", "e.g. L, 6L (last Friday) or 2#1 (first Monday)")
     return _parse_values(spec, token, col)
 
 
-def _reject_specials(spec: _Field, token: str, col: int, chars: str, example: str) -> None:
-    """Specials are only valid alone; inside lists and ranges they are errors."""
+def _reject_specials(spec: _Field, token: str, col: int, chars: str = "", example: str = "") -> None:
+    """Reject the specials ?, L, W, #: outside ``chars`` at all, inside ``chars`` unless alone."""
     for i, char in enumerate(token):
+        # Letters that belong to a name (e.g. the L in JUL) are not the L special.
+        if char not in "?LW#" or (char.isalpha() and _inside_name(token, i, spec.names)):
+            continue
+        if char not in chars:
+            raise ScheduleError(
+                f"unexpected '{char}' in the {spec.name} field", col + i, _special_hint(char)
+            )
         if char == "?":
             raise ScheduleError(f"'?' must be the whole {spec.name} field", col + i)
-        # Letters that belong to a name (e.g. the L in JUL) are not the L special.
-        in_name = char.isalpha() and _inside_name(token, i, spec.names)
-        if char in chars and not in_name:
-            raise ScheduleError(
-                f"'{char}' cannot be combined with other values in {spec.name}",
-                col + i,
-                f"use it as the whole field, {example}",
-            )
+        raise ScheduleError(
+            f"'{char}' cannot be combined with other values in {spec.name}",
+            col + i,
+            f"use it as the whole field, {example}",
+        )
 
 
 def _inside_name(token: str, index: int, names: tuple[str, ...]) -> bool:
@@ -430,7 +434,7 @@ def _parse_cron(text: str, inner: str, offset: int) -> CronSchedule:
         (mo, mo_c, _FIELDS[3]),
         (yr, yr_c, _FIELDS[5]),
     ):
-        _reject_specials(spec, token, col, "?LW#", "")
+        _reject_specials(spec, token, col)
     dom = _parse_dom(dm, dm_c)
     dow = _parse_dow(dw, dw_c)
     if dom is _Any and dow is _Any:

@@ -29,11 +29,16 @@ class LoadedSpec:
     texts: dict[str, str] = field(default_factory=dict)
 
     def digest(self) -> str:
-        """sha256 over every spec file's path and bytes, in path order."""
-        h = hashlib.sha256()
-        for path in sorted(self.texts):
-            h.update(path.encode() + b"\0" + self.texts[path].encode() + b"\0")
-        return h.hexdigest()
+        """sha256 of the spec's content: parsed data in canonical JSON, so comments, formatting
+        and mapping-key order (none of which change the output) do not change it either."""
+        from generator.render.serialize import canonical_json
+
+        content = {d.path: d.data for d in (self.openapi, self.model) if d is not None}
+        for seed in self.seeds.values():
+            # seed items are stored in key order, so the order they are written in does not count
+            items = seed.data if isinstance(seed.data, list) else [seed.data]
+            content[seed.path] = sorted(canonical_json(item) for item in items)
+        return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
 
     def document(self, path: str) -> YamlDocument | None:
         if path == OPENAPI:

@@ -88,14 +88,14 @@ def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool =
         content = with_header(f.path, f.source, f.content, scaffold=scaffold) if f.header else f.content
         digest = sha256_text(content)
         disk = _read(root, f.path)
-        recorded = old.files.get(f.path)
         if scaffold:
-            # The recorded hash is the pristine scaffold; the file on disk belongs to the user.
-            keep = recorded.sha256 if recorded and disk is not None else digest
-            new_entries[f.path] = Entry(keep, "scaffold", f.source)
+            # The file on disk belongs to the user; the manifest records what gen would scaffold
+            # now, so the manifest depends on the spec alone, never on the tree's history.
+            new_entries[f.path] = Entry(digest, "scaffold", f.source)
             result.actions.append(Action("skip", f.path) if disk is not None else Action("create", f.path, content))
             continue
         new_entries[f.path] = Entry(digest, "generated", f.source)
+        recorded = old.files.get(f.path)
         if disk is None:
             result.actions.append(Action("create", f.path, content))
         elif sha256_bytes(disk) == digest:

@@ -19,8 +19,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft4Validator
-from jsonschema.exceptions import SchemaError
+from jsonschema import Draft4Validator  # type: ignore[import-untyped]
+from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
 
 from generator.dev.apigw.definition import DefinitionError, Operation
 from generator.dev.apigw.vtl import Params

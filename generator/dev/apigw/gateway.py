@@ -1,0 +1,372 @@
+"""The API Gateway emulator: executes a REST API definition against local AWS services (moto).
+
+Contract: `ApiGateway(definition, vars, stage_variables, service_endpoint, region, stage="api")`
+loads the definition (placeholders filled from `vars`, `region` included), compiles every mapping
+template up front (a broken template fails construction with `VtlError`, naming template and
+line) and then serves `handle(method, path, query, headers, body) -> Response`, where `path` is
+the raw request path including the stage (`/api/devices/d-1`), `query` a multi-dict
+(`{name: [values]}`), `headers` a mapping or a list of pairs.
+
+The flow is API Gateway's:
+ 1. route: `/<stage>/<resource>`, most specific resource, method (or ANY); none ->
+    403 `MISSING_AUTHENTICATION_TOKEN` "Missing Authentication Token";
+ 2. CORS preflight needs nothing special: `OPTIONS` is an operation with a mock integration;
+ 3. Cognito authorizer (local token form, see `auth`): missing/invalid -> 401 `UNAUTHORIZED`;
+ 4. request validators (`validate`): 400 `BAD_REQUEST_PARAMETERS` / `BAD_REQUEST_BODY`;
+ 5. request template chosen by Content-Type (default `application/json`); no match ->
+    passthrough, or 415 `UNSUPPORTED_MEDIA_TYPE` under `never` (and `when_no_templates` when
+    templates exist);
+ 6. the integration: `aws` -> the service call (`service`), `mock` -> the `statusCode` the request
+    template renders;
+ 7. integration response: the first selection pattern that fully matches the status code,
+    else `default`; none -> 500 `API_CONFIGURATION_ERROR`;
+ 8. the response template (chosen by `Accept`), then `$context.responseOverride.status`, then
+    `responseParameters` headers (`'literal'`, `integration.response.header.X`, ...), then
+    `$context.responseOverride.header.*` (overrides are final);
+ 9. errors raised by the gateway itself go through the API's gateway responses.
+Every response carries `x-amzn-RequestId` and `x-amz-apigw-id`. Template failures at request
+time answer 500 "Internal server error" (as API Gateway does) and are logged with the template
+name and line, never as a traceback to the client.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from generator.dev.apigw import java
+from generator.dev.apigw.auth import AuthError, authorize
+from generator.dev.apigw.definition import ApiDefinition, Operation, load_definition
+from generator.dev.apigw.gateway_responses import ErrorRequest, GatewayResponses
+from generator.dev.apigw.response import Response, select_template
+from generator.dev.apigw.service import (
+    IntegrationFailure,
+    IntegrationTimeout,
+    ServiceClient,
+    ServiceResponse,
+    check_supported,
+)
+from generator.dev.apigw.validate import RequestValidator, media_type
+from generator.dev.apigw.velocity import VtlError, compile_template
+from generator.dev.apigw.vtl import BodyParseError, Params, TemplateVariables, new_context, render
+
+LOG = logging.getLogger(__name__)
+
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+Query = Mapping[str, Sequence[str]]
+
+
+class GatewayError(Exception):
+    """An error API Gateway answers itself, through a gateway response."""
+
+    def __init__(self, kind: str, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.details = details
+
+
+class ApiGateway:
+    def __init__(
+        self,
+        definition: Mapping[str, Any],
+        vars: Mapping[str, str],  # noqa: A002 - the name the Terraform side uses
+        stage_variables: Mapping[str, str],
+        service_endpoint: str,
+        region: str,
+        stage: str = "api",
+        *,
+        access_key_id: str = "testing",
+        account_id: str = "123456789012",
+        api_id: str = "local",
+    ) -> None:
+        self.definition: ApiDefinition = load_definition(definition, {"region": region, **vars})
+        self.stage = stage.strip("/")
+        self._stage_variables = dict(stage_variables)
+        self._account_id = account_id
+        self._api_id = api_id
+        self._client = ServiceClient(service_endpoint, access_key_id)
+        self._responses = GatewayResponses(self.definition.gateway_responses)
+        self._validators: dict[int, RequestValidator] = {}
+        for operation in self.definition.operations():
+            self._validators[id(operation)] = RequestValidator(operation)
+            integration = operation.integration
+            if integration.action is not None:
+                check_supported(integration.action)
+            for content_type, text in integration.request_templates.items():
+                compile_template(text, _request_template_name(operation, content_type))
+            responses = [*integration.responses, integration.default_response]
+            for response in (r for r in responses if r is not None):
+                for text in response.templates.values():
+                    compile_template(text, response.template_name)
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- the request flow ------------------------------------------------------------------
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Query,
+        headers: Headers,
+        body: bytes,
+        source_ip: str = "127.0.0.1",
+    ) -> Response:
+        header_pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        single_headers: dict[str, str] = {}
+        for name, value in header_pairs:
+            single_headers[name] = value  # the last value of a repeated header wins
+        querystring = {name: values[-1] for name, values in query.items() if values}
+        request_id = str(uuid.uuid4())
+        extended_id = base64.b64encode(os.urandom(11)).decode("ascii")
+        accept = _header(single_headers, "accept")
+        context = self._context(method, path, path, single_headers, source_ip, request_id, extended_id)
+        params = Params(querystring=querystring, header=single_headers)
+        try:
+            operation, path_params = self._route(method, path)
+            params = Params(path=path_params, querystring=querystring, header=single_headers)
+            context = self._context(
+                method, operation.resource_path, path, single_headers, source_ip, request_id, extended_id
+            )
+            response = self._execute(operation, params, context, single_headers, body, accept)
+        except GatewayError as error:
+            response = self._responses.build(
+                error.kind,
+                error.message,
+                ErrorRequest(params, context, self._stage_variables, accept),
+                error.details,
+            )
+        response.headers["x-amzn-RequestId"] = request_id
+        response.headers["x-amz-apigw-id"] = extended_id
+        return response
+
+    def _route(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        prefix = "/" + self.stage
+        if path != prefix and not path.startswith(prefix + "/"):
+            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+        resource = path[len(prefix) :] or "/"
+        if len(resource) > 1 and resource.endswith("/"):
+            resource = resource[:-1]
+        found = self.definition.match(resource)
+        operation = found[0].operation(method) if found else None
+        if found is None or operation is None:
+            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+        return operation, found[1]
+
+    def _context(
+        self,
+        method: str,
+        resource_path: str,
+        path: str,
+        headers: Mapping[str, str],
+        source_ip: str,
+        request_id: str,
+        extended_id: str,
+    ) -> dict[str, Any]:
+        return new_context(
+            request_id=request_id,
+            extended_request_id=extended_id,
+            http_method=method.upper(),
+            resource_path=resource_path,
+            path=path,
+            stage=self.stage,
+            request_time=datetime.now(UTC),
+            source_ip=source_ip,
+            user_agent=_header(headers, "user-agent") or "",
+            claims=None,
+            domain_name=(_header(headers, "host") or "localhost").split(":", 1)[0],
+            account_id=self._account_id,
+            api_id=self._api_id,
+        )
+
+    def _execute(
+        self,
+        operation: Operation,
+        params: Params,
+        context: dict[str, Any],
+        headers: Mapping[str, str],
+        body: bytes,
+        accept: str | None,
+    ) -> Response:
+        if operation.authorizer is not None:
+            try:
+                claims = authorize(_header(headers, operation.authorizer.header), time.time())
+            except AuthError as error:
+                raise GatewayError("UNAUTHORIZED", str(error)) from None
+            context["authorizer"]["claims"] = claims
+        content_type = _header(headers, "content-type")
+        failure = self._validators[id(operation)].validate(params, content_type, body)
+        if failure is not None:
+            raise GatewayError(failure.kind, failure.message, failure.details)
+        text = body.decode("utf-8", "replace")
+        request_body = self._integration_request(operation, params, context, content_type, text)
+        integration_response = self._integrate(operation, context, request_body)
+        return self._method_response(operation, params, context, integration_response, accept)
+
+    def _integration_request(
+        self,
+        operation: Operation,
+        params: Params,
+        context: dict[str, Any],
+        content_type: str | None,
+        body: str,
+    ) -> str:
+        integration = operation.integration
+        wanted = media_type(content_type)
+        template = next(
+            ((key, text) for key, text in integration.request_templates.items() if key.lower() == wanted),
+            None,
+        )
+        if template is None:
+            no_templates = not integration.request_templates
+            if integration.passthrough == "when_no_match" or (
+                integration.passthrough == "when_no_templates" and no_templates
+            ):
+                return body
+            raise GatewayError("UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type")
+        variables = TemplateVariables(body, params, context, self._stage_variables)
+        try:
+            return render(template[1], _request_template_name(operation, template[0]), variables)
+        except BodyParseError as error:
+            raise GatewayError("BAD_REQUEST_BODY", str(error)) from None
+        except VtlError as error:
+            LOG.error("request template failed: %s", error)
+            raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
+
+    def _integrate(
+        self, operation: Operation, context: dict[str, Any], request_body: str
+    ) -> ServiceResponse:
+        action = operation.integration.action
+        if action is None:
+            return _mock_response(operation, request_body)
+        overrides = {
+            str(name): java.to_string(value)
+            for name, value in context["requestOverride"]["header"].items()
+            if value is not None
+        }
+        try:
+            return self._client.call(action, request_body, overrides)
+        except IntegrationTimeout as error:
+            LOG.error("%s: %s.%s timed out: %s", operation.operation_id, action.service, action.action, error)
+            raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
+        except IntegrationFailure as error:
+            LOG.error("%s: %s.%s failed: %s", operation.operation_id, action.service, action.action, error)
+            raise GatewayError("INTEGRATION_FAILURE", "Internal server error") from None
+
+    def _method_response(
+        self,
+        operation: Operation,
+        params: Params,
+        context: dict[str, Any],
+        integration_response: ServiceResponse,
+        accept: str | None,
+    ) -> Response:
+        selected = operation.integration.select(integration_response.status)
+        if selected is None:
+            LOG.error(
+                "%s: no integration response matches status %d and there is no default",
+                operation.operation_id,
+                integration_response.status,
+            )
+            raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
+        context["responseOverride"] = {"header": {}, "status": None}
+        template = select_template(selected.templates, accept)
+        if template is None:
+            content_type = "application/json"
+            body = integration_response.body
+        else:
+            content_type = template[0]
+            variables = TemplateVariables(
+                integration_response.body.decode("utf-8", "replace"),
+                params,
+                context,
+                self._stage_variables,
+            )
+            try:
+                body = render(template[1], selected.template_name, variables).encode("utf-8", "replace")
+            except (VtlError, BodyParseError) as error:
+                LOG.error("response template failed: %s", error)
+                raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
+        override = context["responseOverride"]
+        status = selected.status
+        if override.get("status") is not None:
+            status = _status_code(override["status"], selected.template_name)
+        headers = {"Content-Type": content_type}
+        for key, source in selected.parameters.items():
+            if key.startswith("method.response.header."):
+                value = self._response_parameter(source, integration_response, context)
+                if value is not None:
+                    _set_header(headers, key.removeprefix("method.response.header."), value)
+        for name, value in (override.get("header") or {}).items():
+            if value is not None:
+                _set_header(headers, str(name), java.to_string(value))
+        return Response(status, headers, body)
+
+    def _response_parameter(
+        self, source: str, integration_response: ServiceResponse, context: Mapping[str, Any]
+    ) -> str | None:
+        if len(source) >= 2 and source.startswith("'") and source.endswith("'"):
+            return source[1:-1]
+        if source.startswith("integration.response.header."):
+            return _header(integration_response.headers, source.removeprefix("integration.response.header."))
+        if source.startswith("stageVariables."):
+            return self._stage_variables.get(source.removeprefix("stageVariables."))
+        if source.startswith("context."):
+            value: Any = context
+            for part in source.removeprefix("context.").split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            return None if value is None else java.to_string(value)
+        return None
+
+
+def _request_template_name(operation: Operation, content_type: str) -> str:
+    if content_type.lower() == "application/json":
+        return operation.integration.template_name
+    return f"{operation.operation_id}.request[{content_type}].vtl"
+
+
+def _mock_response(operation: Operation, rendered: str) -> ServiceResponse:
+    """A mock integration answers with the `statusCode` its request template renders."""
+    if not rendered.strip():
+        return ServiceResponse(200, {}, b"")
+    try:
+        status = json.loads(rendered).get("statusCode", 200)
+        return ServiceResponse(int(status), {}, b"")
+    except (ValueError, AttributeError, TypeError):
+        LOG.error("%s: mock request template did not render {\"statusCode\": N}", operation.operation_id)
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
+
+
+def _status_code(value: Any, template_name: str) -> int:
+    try:
+        status = int(java.to_string(value))
+    except ValueError:
+        status = 0
+    if not 100 <= status <= 599:
+        LOG.error("%s: responseOverride.status %r is not an HTTP status", template_name, value)
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
+    return status
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    lowered = name.lower()
+    found = None
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            found = value
+    return found
+
+
+def _set_header(headers: dict[str, str], name: str, value: str) -> None:
+    for key in [k for k in headers if k.lower() == name.lower()]:
+        del headers[key]
+    headers[name] = value

@@ -1,0 +1,40 @@
+"""The emulator's HTTP response value, and the content negotiation API Gateway applies to templates.
+
+Contract: `Response(status, headers, body)` is what `ApiGateway.handle` returns.
+`select_template(templates, accept)` picks the response template API Gateway would use: the one
+whose content type the `Accept` header names (first match in the header's order), else
+`application/json`, else the first defined; `None` when there are none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        """A header's value, case-insensitively."""
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+def select_template(templates: Mapping[str, str], accept: str | None) -> tuple[str, str] | None:
+    if not templates:
+        return None
+    by_type = {key.lower(): (key, value) for key, value in templates.items()}
+    for item in (accept or "").split(","):
+        wanted = item.split(";", 1)[0].strip().lower()
+        if wanted in by_type:
+            return by_type[wanted]
+    if "application/json" in by_type:
+        return by_type["application/json"]
+    return next(iter(by_type.values()))

@@ -1,0 +1,48 @@
+"""The WSGI face of the API Gateway emulator (what `gen dev` mounts at the stage root).
+
+Contract: `wsgi_app(gateway)` returns a WSGI application that hands each request to
+`gateway.handle` with the raw (still percent-encoded) path, so `%2F` inside a path parameter stays
+inside it, as in API Gateway; the query string as a multi-dict; every header; the body; and the
+client address as `$context.identity.sourceIp`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from generator.dev.apigw.gateway import ApiGateway
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+
+def _raw_path(environ: WSGIEnvironment) -> str:
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        return str(urlsplit(raw).path or "/")
+    # PATH_INFO is already decoded (as latin-1 text of the UTF-8 bytes); encode it back.
+    decoded = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", ""))
+    return quote(decoded.encode("latin-1").decode("utf-8", "replace"), safe="/:@!$&'()*+,;=-._~")
+
+
+def wsgi_app(gateway: ApiGateway) -> WSGIApplication:
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        result = gateway.handle(
+            request.method,
+            _raw_path(environ),
+            request.args.to_dict(flat=False),
+            list(request.headers.items()),
+            request.get_data(cache=False),
+            source_ip=request.remote_addr or "127.0.0.1",
+        )
+        response = WerkzeugResponse(result.body, status=result.status, headers=list(result.headers.items()))
+        answer: Any = response(environ, start_response)
+        return answer  # type: ignore[no-any-return]
+
+    return application
