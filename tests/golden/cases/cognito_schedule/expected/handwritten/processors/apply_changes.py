@@ -1,0 +1,14 @@
+# Scaffolded by gen from spec/model.yaml. This file is yours: gen never overwrites it.
+"""Processor `apply_changes`: handles settings.changed from stream `changes`.
+
+Reads: nothing. Writes: settings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def handle(batch: Any) -> None:
+    """Apply one batch; raise to fail it (the generated entry module reports the failures)."""
+    raise NotImplementedError("apply_changes: write the processing logic here")
