@@ -232,7 +232,6 @@ class _ShardWorker:
         batch = self._take_batch()
         if batch:
             self._deliver(batch)
-        self.stats.lag_records = len(self.buffer) + self.inflight
         return fetched or bool(batch)
 
     def _accept(self, records: list[StreamRecord]) -> None:
@@ -457,6 +456,7 @@ class KinesisPoller:
         totals = PollerStats()
         for worker in self._workers:
             shard = ShardStats(**vars(worker.stats))
+            shard.lag_records = len(worker.buffer) + worker.inflight
             totals.shards[worker.shard_id] = shard
             for name in (
                 "records_in",

@@ -388,7 +388,9 @@ def _parse_dow(token: str, col: int) -> _DowSpec:
     return _parse_values(spec, token, col)
 
 
-def _reject_specials(spec: _Field, token: str, col: int, chars: str = "", example: str = "") -> None:
+def _reject_specials(
+    spec: _Field, token: str, col: int, chars: str = "", example: str = ""
+) -> None:
     """Reject the specials ?, L, W, #: outside ``chars`` at all, inside ``chars`` unless alone."""
     for i, char in enumerate(token):
         # Letters that belong to a name (e.g. the L in JUL) are not the L special.

@@ -27,6 +27,9 @@ _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 
+# libyaml's composer is an order of magnitude faster and yields the same nodes and marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class YamlDocument:
@@ -109,7 +112,11 @@ def load_yaml(path: str, text: str, diags: Diagnostics, *, exact_numbers: bool =
     """Parse `text` (shown as `path` in diagnostics). Returns None after a syntax error."""
     doc = YamlDocument(path=path, data=None)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            node = yaml.compose(text, Loader=_LOADER)
+        except yaml.YAMLError:
+            # re-parse in pure Python: same verdict, but its messages name what was expected
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)

@@ -311,7 +311,9 @@ def _brute_force(schedule: CronSchedule, start: datetime, limit_days: int) -> da
     while moment <= end:
         weekday = (moment.weekday() + 1) % 7 + 1
         day_ok = (
-            moment.day in schedule.dom if schedule.dom is not None else weekday in (schedule.dow or ())
+            moment.day in schedule.dom
+            if schedule.dom is not None
+            else weekday in (schedule.dow or ())
         )
         if (
             moment.minute in schedule.minutes
@@ -373,5 +375,7 @@ def test_weekday_numbering_is_eventbridge_not_unix() -> None:
     for day in range(1, 8):
         fire = parse_schedule(f"cron(0 0 ? * {day} *)").next_after(at("2024-03-02T00:00"))
         assert fire is not None
-        assert calendar.day_abbr[fire.weekday()].upper()[:3] == ["SUN", "MON", "TUE", "WED",
-                                                                 "THU", "FRI", "SAT"][day - 1]
+        assert (
+            calendar.day_abbr[fire.weekday()].upper()[:3]
+            == ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"][day - 1]
+        )

@@ -62,7 +62,9 @@ _ERROR_TYPES = {
 
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 
-_VARIABLE = re.compile(r"\$!?\{?(context|stageVariables)((?:\.[A-Za-z0-9_:-]+)+)\}?")
+_VARIABLE = re.compile(
+    r"\$!?(?:\{(context|stageVariables)((?:\.[\w:-]+)+)\}|(context|stageVariables)((?:\.[\w:-]+)+))"
+)
 
 
 @dataclass(frozen=True)
@@ -117,12 +119,13 @@ class GatewayResponses:
         templates = chosen.templates if chosen is not None and chosen.templates else {}
         selected = select_template(templates, request.accept)
         content_type, template = selected or ("application/json", DEFAULT_TEMPLATE)
-        body = _VARIABLE.sub(
-            lambda m: _text(
-                _lookup(context if m.group(1) == "context" else request.stage_variables, m.group(2))
-            ),
-            template,
-        )
+        def substitute(match: re.Match[str]) -> str:
+            root = match.group(1) or match.group(3)
+            dotted = match.group(2) or match.group(4)
+            source = context if root == "context" else request.stage_variables
+            return _text(_lookup(source, dotted))
+
+        body = _VARIABLE.sub(substitute, template)
         headers["Content-Type"] = content_type
         if kind in _ERROR_TYPES:
             headers["x-amzn-ErrorType"] = _ERROR_TYPES[kind]

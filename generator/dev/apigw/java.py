@@ -414,10 +414,12 @@ def call_method(obj: Any, name: str, args: list[Any]) -> Any:
 
 def get_property(obj: Any, name: str) -> Any:
     """`$obj.name`: a map entry, a host object's attribute, or a Java bean getter."""
-    if obj is None or name.startswith("_"):
+    if obj is None:
         return None
     if isinstance(obj, Mapping):
         return obj.get(name)
+    if name.startswith("_"):
+        return None
     table = _methods_for(obj)
     if table is not None:
         capitalised = name[:1].upper() + name[1:]

@@ -1,4 +1,4 @@
-"""The Velocity engine of the emulator: airspeed, adjusted to behave like API Gateway's Java Velocity.
+r"""The Velocity engine of the emulator: airspeed, adjusted to behave like API Gateway's Java Velocity.
 
 Contract: `compile_template(text, name)` parses once (cached) and returns a `Template` whose
 `render(namespace)` gives the output text; any syntax or evaluation failure raises `VtlError`,
@@ -35,7 +35,7 @@ unspecified): backslash sequences in string literals other than `\\`, `\'`, `\"`
 `\t`, `\b` (airspeed cannot parse e.g. `'\d'`: write `[0-9]`); `#set($x = $null)` (Velocity 1.7
 keeps the old value, airspeed assigns null); `#define`, `#evaluate`, `#include`, `#parse`,
 `#macro`; header names with `-` in `#set($context.responseOverride.header.X-Y = ...)` (write
-`$context.responseOverride.header.put('X-Y', ...)`); float formatting beyond plain decimals.
+`#set($discard = $context.responseOverride.header.put('X-Y', ...))`); float formatting beyond plain decimals.
 """
 
 from __future__ import annotations
