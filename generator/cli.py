@@ -76,6 +76,17 @@ def validate(obj: Ctx) -> None:
 @click.pass_obj
 def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> None:
     """Generate everything into generated/ atomically."""
+    from generator.write import memo
+
+    if not force and not show_diff:
+        replay = memo.up_to_date(obj.root)
+        if replay is not None:
+            for line in replay:
+                click.echo(line, err=True)
+            if not quiet:
+                click.echo("generated/ is up to date" if check else "done: 0 file(s) changed (up to date)", err=True)
+            return
+
     from generator import api
     from generator.write.diff import render_diff
 
@@ -98,12 +109,16 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
         if plan.stale:
             click.echo("generated/ is stale: run `gen build`", err=True)
             sys.exit(1)
+        if not plan.warnings:
+            memo.record(obj.root, plan.manifest_text, [d.render() for d in result.diagnostics])
         if not quiet:
             click.echo("generated/ is up to date", err=True)
         return
     if plan.conflicts:
         click.echo(f"refused: {len(plan.conflicts)} conflict(s); nothing was written", err=True)
         sys.exit(1)
+    if not plan.warnings:
+        memo.record(obj.root, plan.manifest_text, [d.render() for d in result.diagnostics])
     if not quiet:
         n = len(plan.changes)
         click.echo(f"done: {n} file(s) changed, {len(plan.by_verb('identical'))} identical", err=True)

@@ -314,7 +314,9 @@ MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize(("fixture", "summary", "detail", "line"), MISTAKES, ids=[m[0] for m in MISTAKES])
+@pytest.mark.parametrize(
+    ("fixture", "summary", "detail", "line"), MISTAKES, ids=[m[0] for m in MISTAKES]
+)
 def test_each_mistake_fails_with_terraforms_diagnostic(
     fixture: str, summary: str, detail: str, line: int
 ) -> None:

@@ -190,3 +190,34 @@ def test_failing_emitter_writes_nothing(shop: Path) -> None:
         else:
             raise AssertionError(f"{emitter} should have failed")
         assert read_tree(shop) == before
+
+
+def test_no_op_check_uses_the_memo_and_any_change_falls_back(shop: Path, monkeypatch: object) -> None:
+    import pytest as _pytest
+
+    import generator.api as gen_api
+
+    assert run_cli("-C", str(shop), "build").exit_code == 0
+    calls: list[int] = []
+    real_build = gen_api.build
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    mp = _pytest.MonkeyPatch()
+    mp.setattr(gen_api, "build", counting)
+    try:
+        assert run_cli("-C", str(shop), "build", "--check").exit_code == 0
+        assert calls == []  # answered from the memo
+        (shop / "spec/seed/orders.yaml").write_text("- {orderId: o-3, status: placed, total: 3}\n")
+        assert run_cli("-C", str(shop), "build", "--check").exit_code == 1
+        assert calls == [1]
+        run_cli("-C", str(shop), "build")
+        (shop / DOCS).write_text((shop / DOCS).read_text() + "edit\n")
+        result = run_cli("-C", str(shop), "build", "--check")
+        assert result.exit_code == 1 and "conflict" in result.stderr
+        (shop / ".gen-cache").rename(shop / ".gen-cache-old")
+        assert run_cli("-C", str(shop), "build", "--check").exit_code == 1  # no memo: same verdict
+    finally:
+        mp.undo()
