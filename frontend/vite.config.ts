@@ -25,7 +25,8 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
-    include: ["src/**/*.test.{ts,tsx}", "scripts/**/*.test.{ts,mjs}"],
+    include: ["src/**/*.test.{ts,tsx}"],
+    reporters: ["default", "./scripts/vitest-summary.ts"],
     restoreMocks: true,
     unstubGlobals: true,
     env: { TZ: "UTC" },

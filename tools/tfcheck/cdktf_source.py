@@ -8,7 +8,7 @@ Two sources, each used for what only it says precisely:
   (simple/list/set/map/struct), whose `listMapperHcl(fn, isBlock)` calls tell blocks from
   list-of-object attributes, and whose `// name - computed: ...` comments and getters describe
   computed-only attributes.
-This module only parses; `build_schema` turns the facts into the table.  No network access.
+This module only parses; `table_builder` turns the facts into the table.  No network access.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _TOP_LEVEL: Final = re.compile(
 _HCL_ENTRY: Final = re.compile(
     r"^\s+(?P<name>\w+): \{\n"
     r"\s+value: (?P<value>.*),\n"
-    r"\s+isBlock: (?P<is_block>true|false),\n"
+    r"\s+isBlock: (?:true|false),\n"  # true for every object; listMapperHcl's flag is exact
     r"\s+type: \"(?P<kind>\w+)\",\n"
     r"\s+storageClassType: \"(?P<storage>\w+)\",\n"
     r"\s+\},?$",
@@ -44,7 +44,6 @@ _GETTER_RETURN: Final = re.compile(r"return (?P<expr>.*);")
 _LIST_GET: Final = re.compile(r"return new (?:\w+\.)?(?P<cls>\w+)\(this\.terraformResource")
 _TF_TYPE: Final = re.compile(r'^(?P<cls>\w+)\.tfResourceType = "(?P<type>\w+)";$', re.M)
 _FN_REF: Final = re.compile(r"(?:^|[^.\w])(?:\w+_1\.)?(?P<fn>[a-z]\w*ToHclTerraform)\b")
-_PROP_REF: Final = re.compile(r"(?:this\._|struct!?\.)(?P<prop>\w+)")
 DOC_LINK: Final = re.compile(r"#(?P<tf>\w+) \w+#(?P=tf)\}")
 
 
@@ -55,10 +54,8 @@ class HclEntry:
     name: str
     kind: str  # simple | list | set | map | struct
     storage: str  # string, stringList, ..., or a generated class name
-    is_block: bool  # cdktf's own flag; true for every object-valued entry
     mapper_is_block: bool | None  # listMapperHcl's flag: False for list(object) attributes
     struct_fn: str | None  # the element's `xToHclTerraform`, for object-valued entries
-    prop: str | None  # the camelCase jsii property the value is read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +96,12 @@ def parse_hcl_entries(text: str) -> dict[str, HclEntry]:
         value = m["value"]
         mapper = re.search(r"listMapperHcl\([\w.]+, (true|false)\)", value)
         fn = _FN_REF.search(value)
-        prop = _PROP_REF.search(value)
         entries[m["name"]] = HclEntry(
             name=m["name"],
             kind=m["kind"],
             storage=m["storage"],
-            is_block=m["is_block"] == "true",
             mapper_is_block=None if mapper is None else mapper.group(1) == "true",
             struct_fn=fn["fn"] if fn else None,
-            prop=prop["prop"] if prop else None,
         )
     return entries
 
@@ -117,7 +111,9 @@ def parse_members(body: str) -> dict[str, Member]:
     members: dict[str, Member] = {}
     for m in _MEMBER_COMMENT.finditer(body):
         init = _COMPLEX_INIT.search(m["line1"])
-        getter = _GETTER_RETURN.search(m["line2"]) if m["line1"].strip().startswith("get ") else None
+        getter = (
+            _GETTER_RETURN.search(m["line2"]) if m["line1"].strip().startswith("get ") else None
+        )
         members[m["name"]] = Member(
             name=m["name"],
             computed=m["computed"] == "true",

@@ -19,21 +19,23 @@ from concurrent import futures
 from pathlib import Path
 from typing import Any, Final
 
-import grpc
+import grpc  # type: ignore[import-untyped,unused-ignore]
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from tf.gen import grpc_controller_pb2 as controller_pb  # type: ignore[import-untyped]
-from tf.gen import grpc_controller_pb2_grpc as controller_rpc  # type: ignore[import-untyped]
-from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc  # type: ignore[import-untyped]
+from tf.gen import (  # type: ignore[import-untyped,unused-ignore]
+    grpc_controller_pb2 as controller_pb,
+    grpc_controller_pb2_grpc as controller_rpc,
+    grpc_stdio_pb2_grpc as stdio_rpc,
+)
 
 MAGIC_COOKIE_KEY: Final = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE: Final = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 CORE_PROTOCOL_VERSION: Final = 1
 APP_PROTOCOL_VERSION: Final = 6  # tfplugin6
 
-Register = Callable[[grpc.Server, threading.Event], None]
+Register = Callable[[grpc.Server], None]
 
 
 class NotLaunchedByTerraformError(Exception):
@@ -134,7 +136,7 @@ def serve(register: Register) -> None:
     stop = threading.Event()
     key_pem, cert_pem, cert_der = _self_signed_certificate()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    register(server, stop)
+    register(server)
     controller_rpc.add_GRPCControllerServicer_to_server(_Controller(stop), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
     socket_parent = os.environ.get("PLUGIN_UNIX_SOCKET_DIR") or None

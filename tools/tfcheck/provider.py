@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-import grpc
-from tf.gen import tfplugin_pb2 as pb  # type: ignore[import-untyped]
-from tf.gen import tfplugin_pb2_grpc as rpc  # type: ignore[import-untyped]
+import grpc  # type: ignore[import-untyped,unused-ignore]
+from tf.gen import (  # type: ignore[import-untyped,unused-ignore]
+    tfplugin_pb2 as pb,
+    tfplugin_pb2_grpc as rpc,
+)
 
 from tools.tfcheck.plugin_server import NotLaunchedByTerraformError, serve
 from tools.tfcheck.schema_table import (
@@ -28,6 +30,10 @@ from tools.tfcheck.schema_table import (
     TableError,
     load_table,
 )
+
+# The schema never changes within a run, so Terraform may reuse the copy it already fetched
+# instead of asking every provider instance again (it starts one per graph walk).
+_CAPABILITIES: Final = pb.ServerCapabilities(get_provider_schema_optional=True)
 
 _NESTING: Final[Mapping[str, int]] = {
     "single": pb.Schema.NestedBlock.SINGLE,
@@ -79,41 +85,64 @@ def schema_response(table: Table) -> Any:
             for name, block in table["data_sources"].items()
         },
         provider_meta=pb.Schema(block=pb.Schema.Block()),
-        server_capabilities=pb.ServerCapabilities(),
+        server_capabilities=_CAPABILITIES,
+    )
+
+
+def _table_diagnostic(exc: TableError) -> Any:
+    return pb.Diagnostic(
+        severity=pb.Diagnostic.ERROR,
+        summary="The tfcheck stand-in provider has no schema table",
+        detail=str(exc),
     )
 
 
 class SchemaOnlyProvider(rpc.ProviderServicer):  # type: ignore[misc]
     """tfplugin6 servicer: schema answers, silent validation, nothing that needs AWS."""
 
-    def __init__(self, table: Table, stop: threading.Event) -> None:
-        self._table = table
-        self._stop = stop
+    def __init__(self, load: Callable[[], Table] = load_table) -> None:
+        self._load = load
+        self._table: Table | None = None
         self._schema: Any = None
         self._lock = threading.Lock()
 
+    def _loaded(self) -> Table:
+        # Loaded on first use: Terraform starts a second instance per run that, thanks to
+        # get_provider_schema_optional, never asks for the schema at all.
+        with self._lock:
+            if self._table is None:
+                self._table = self._load()
+            return self._table
+
     def _schema_response(self) -> Any:
-        # Built on first use: GetMetadata alone should not pay for the whole schema.
+        table = self._loaded()
         with self._lock:
             if self._schema is None:
-                self._schema = schema_response(self._table)
+                self._schema = schema_response(table)
             return self._schema
 
     def GetMetadata(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        try:
+            table = self._loaded()
+        except TableError as exc:
+            return pb.GetMetadata.Response(diagnostics=[_table_diagnostic(exc)])
         return pb.GetMetadata.Response(
-            server_capabilities=pb.ServerCapabilities(),
+            server_capabilities=_CAPABILITIES,
             resources=[
                 pb.GetMetadata.ResourceMetadata(type_name=name)
-                for name in sorted(self._table["resources"])
+                for name in sorted(table["resources"])
             ],
             data_sources=[
                 pb.GetMetadata.DataSourceMetadata(type_name=name)
-                for name in sorted(self._table["data_sources"])
+                for name in sorted(table["data_sources"])
             ],
         )
 
     def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
-        return self._schema_response()
+        try:
+            return self._schema_response()
+        except TableError as exc:
+            return pb.GetProviderSchema.Response(diagnostics=[_table_diagnostic(exc)])
 
     def ValidateProviderConfig(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
         return pb.ValidateProviderConfig.Response()
@@ -135,14 +164,10 @@ class SchemaOnlyProvider(rpc.ProviderServicer):  # type: ignore[misc]
 
 def main() -> int:
     """Entry point of the plugin process; returns the exit status."""
+
     try:
-        table = load_table()
-
-        def register(server: grpc.Server, stop: threading.Event) -> None:
-            rpc.add_ProviderServicer_to_server(SchemaOnlyProvider(table, stop), server)
-
-        serve(register)
-    except (NotLaunchedByTerraformError, TableError) as exc:
+        serve(lambda server: rpc.add_ProviderServicer_to_server(SchemaOnlyProvider(), server))
+    except NotLaunchedByTerraformError as exc:
         print(f"terraform-provider-aws (tfcheck stand-in): {exc}", file=sys.stderr)
         return 1
     return 0

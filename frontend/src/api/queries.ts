@@ -1,3 +1,4 @@
+import { useCallback } from "react";
 import {
   QueryClient,
   useInfiniteQuery,
@@ -158,11 +159,15 @@ export function useIngestEvents() {
   });
 }
 
+/** After a new reading: refresh the device's readings and every device list. */
 export function useInvalidateDevice() {
   const queryClient = useQueryClient();
-  return (device: Pick<Device, "deviceId">) =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: queryKeys.readings(device.deviceId) }),
-      queryClient.invalidateQueries({ queryKey: ["devices"] }),
-    ]);
+  return useCallback(
+    (device: Pick<Device, "deviceId">) =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.readings(device.deviceId) }),
+        queryClient.invalidateQueries({ queryKey: ["devices"] }),
+      ]),
+    [queryClient],
+  );
 }

@@ -53,7 +53,7 @@ export function ReadingsChart({ readings }: { readings: readonly Reading[] }) {
         {!hasHumidity ? <span className="muted small"> (no humidity data in this range)</span> : null}
       </figcaption>
       <div className="chart-box" role="img" aria-label={summary(points)}>
-        <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 280 }}>
+        <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis
@@ -62,6 +62,7 @@ export function ReadingsChart({ readings }: { readings: readonly Reading[] }) {
               scale="time"
               domain={["dataMin", "dataMax"]}
               tickFormatter={(v: number) => formatAxisTime(v, spansDays)}
+              minTickGap={24}
               stroke="var(--muted)"
               fontSize={12}
             />
@@ -88,7 +89,7 @@ export function ReadingsChart({ readings }: { readings: readonly Reading[] }) {
             <Legend />
             <Line
               yAxisId="temp"
-              type="monotone"
+              type="linear"
               dataKey="temperature"
               name="Temperature"
               stroke="var(--temp)"
@@ -99,7 +100,7 @@ export function ReadingsChart({ readings }: { readings: readonly Reading[] }) {
             {hasHumidity ? (
               <Line
                 yAxisId="hum"
-                type="monotone"
+                type="linear"
                 dataKey="humidity"
                 name="Humidity"
                 stroke="var(--hum)"

@@ -99,7 +99,7 @@ function LastReading({ device }: { device: Device }) {
               <dd data-testid="last-reading-battery">{formatBattery(r.battery)}</dd>
             </div>
           </dl>
-          <p className="muted small">
+          <p className="muted small time-inline">
             Recorded <RelativeTime iso={r.time} testId="last-reading-time" />
           </p>
         </>
@@ -186,12 +186,12 @@ function RangeControl({ value, onChange }: { value: RangeSelection; onChange: (s
       {showCustom ? (
         <form className="form form-inline custom-range" onSubmit={applyCustom} aria-label="Custom time range">
           <div className="field">
-            <label htmlFor="range-from">From</label>
-            <input id="range-from" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+            <label htmlFor="range-from">Range start</label>
+            <input id="range-from" data-testid="range-since" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
           </div>
           <div className="field">
-            <label htmlFor="range-to">To</label>
-            <input id="range-to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+            <label htmlFor="range-to">Range end</label>
+            <input id="range-to" data-testid="range-until" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
           </div>
           <button type="submit" className="button">
             Apply

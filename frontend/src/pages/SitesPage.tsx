@@ -60,8 +60,12 @@ export function SitesPage() {
                     </dd>
                   </div>
                 </dl>
-                <Link className="button button-secondary" to={`/?site=${encodeURIComponent(site.siteId)}`}>
-                  View devices<span className="visually-hidden"> at {site.name}</span>
+                <Link
+                  className="button button-secondary"
+                  to={`/?site=${encodeURIComponent(site.siteId)}`}
+                  aria-label={`View devices at ${site.name}`}
+                >
+                  View devices
                 </Link>
               </li>
             );

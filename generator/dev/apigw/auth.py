@@ -64,7 +64,11 @@ def authorize(header_value: str | None, now: float) -> dict[str, str]:
         raise AuthError("Unauthorized") from None
     if not isinstance(header, dict) or str(header.get("alg", "")).lower() != "none":
         raise AuthError("Unauthorized")
-    if not isinstance(payload, dict) or not isinstance(payload.get("sub"), str) or not payload["sub"]:
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("sub"), str)
+        or not payload["sub"]
+    ):
         raise AuthError("Unauthorized")
     expires = payload.get("exp")
     if expires is not None:

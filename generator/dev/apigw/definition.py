@@ -263,7 +263,9 @@ def _integration_response(
     try:
         re.compile(pattern)
     except re.error as error:
-        raise DefinitionError(f"{operation_id}: bad selection pattern {pattern!r}: {error}") from None
+        raise DefinitionError(
+            f"{operation_id}: bad selection pattern {pattern!r}: {error}"
+        ) from None
     suffix = "" if pattern == "default" else f"[{pattern}]"
     return IntegrationResponse(
         pattern=pattern,
@@ -312,9 +314,7 @@ def _integration(raw: Any, operation_id: str) -> Integration:
     )
 
 
-def _authorizer(
-    document: Mapping[str, Any], security: Any, operation_id: str
-) -> Authorizer | None:
+def _authorizer(document: Mapping[str, Any], security: Any, operation_id: str) -> Authorizer | None:
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     for requirement in security or []:
         for name in requirement:
@@ -357,7 +357,8 @@ def _validator_flags(
     document: Mapping[str, Any], operation: Mapping[str, Any], operation_id: str
 ) -> tuple[bool, bool]:
     name = operation.get(
-        "x-amazon-apigateway-request-validator", document.get("x-amazon-apigateway-request-validator")
+        "x-amazon-apigateway-request-validator",
+        document.get("x-amazon-apigateway-request-validator"),
     )
     if name is None:
         return False, False
@@ -400,7 +401,9 @@ def load_definition(document: Mapping[str, Any], variables: Mapping[str, str]) -
                 method=method,
                 resource_path=str(resource_path),
                 operation_id=operation_id,
-                parameters=_parameters(doc, item.get("parameters"), raw_operation.get("parameters")),
+                parameters=_parameters(
+                    doc, item.get("parameters"), raw_operation.get("parameters")
+                ),
                 integration=_integration(
                     raw_operation.get("x-amazon-apigateway-integration"), operation_id
                 ),

@@ -129,13 +129,21 @@ class ApiGateway:
         request_id = str(uuid.uuid4())
         extended_id = base64.b64encode(os.urandom(11)).decode("ascii")
         accept = _header(single_headers, "accept")
-        context = self._context(method, path, path, single_headers, source_ip, request_id, extended_id)
+        context = self._context(
+            method, path, path, single_headers, source_ip, request_id, extended_id
+        )
         params = Params(querystring=querystring, header=single_headers)
         try:
             operation, path_params = self._route(method, path)
             params = Params(path=path_params, querystring=querystring, header=single_headers)
             context = self._context(
-                method, operation.resource_path, path, single_headers, source_ip, request_id, extended_id
+                method,
+                operation.resource_path,
+                path,
+                single_headers,
+                source_ip,
+                request_id,
+                extended_id,
             )
             response = self._execute(operation, params, context, single_headers, body, accept)
         except GatewayError as error:
@@ -223,7 +231,11 @@ class ApiGateway:
         integration = operation.integration
         wanted = media_type(content_type)
         template = next(
-            ((key, text) for key, text in integration.request_templates.items() if key.lower() == wanted),
+            (
+                (key, text)
+                for key, text in integration.request_templates.items()
+                if key.lower() == wanted
+            ),
             None,
         )
         if template is None:
@@ -256,10 +268,18 @@ class ApiGateway:
         try:
             return self._client.call(action, request_body, overrides)
         except IntegrationTimeout as error:
-            LOG.error("%s: %s.%s timed out: %s", operation.operation_id, action.service, action.action, error)
+            LOG.error(
+                "%s: %s.%s timed out: %s",
+                operation.operation_id,
+                action.service,
+                action.action,
+                error,
+            )
             raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
         except IntegrationFailure as error:
-            LOG.error("%s: %s.%s failed: %s", operation.operation_id, action.service, action.action, error)
+            LOG.error(
+                "%s: %s.%s failed: %s", operation.operation_id, action.service, action.action, error
+            )
             raise GatewayError("INTEGRATION_FAILURE", "Internal server error") from None
 
     def _method_response(
@@ -292,7 +312,9 @@ class ApiGateway:
                 self._stage_variables,
             )
             try:
-                body = render(template[1], selected.template_name, variables).encode("utf-8", "replace")
+                body = render(template[1], selected.template_name, variables).encode(
+                    "utf-8", "replace"
+                )
             except (VtlError, BodyParseError) as error:
                 LOG.error("response template failed: %s", error)
                 raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
@@ -317,7 +339,9 @@ class ApiGateway:
         if len(source) >= 2 and source.startswith("'") and source.endswith("'"):
             return source[1:-1]
         if source.startswith("integration.response.header."):
-            return _header(integration_response.headers, source.removeprefix("integration.response.header."))
+            return _header(
+                integration_response.headers, source.removeprefix("integration.response.header.")
+            )
         if source.startswith("stageVariables."):
             return self._stage_variables.get(source.removeprefix("stageVariables."))
         if source.startswith("context."):
@@ -342,7 +366,9 @@ def _mock_response(operation: Operation, rendered: str) -> ServiceResponse:
         status = json.loads(rendered).get("statusCode", 200)
         return ServiceResponse(int(status), {}, b"")
     except (ValueError, AttributeError, TypeError):
-        LOG.error("%s: mock request template did not render {\"statusCode\": N}", operation.operation_id)
+        LOG.error(
+            '%s: mock request template did not render {"statusCode": N}', operation.operation_id
+        )
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
 
 

@@ -88,9 +88,7 @@ class GatewayResponses:
     def __init__(self, definitions: Mapping[str, GatewayResponseDefinition]) -> None:
         self._definitions = definitions
 
-    def build(
-        self, kind: str, message: str, request: ErrorRequest, details: str = ""
-    ) -> Response:
+    def build(self, kind: str, message: str, request: ErrorRequest, details: str = "") -> Response:
         own_status = DEFAULT_STATUS.get(kind, 500)
         family = "DEFAULT_4XX" if own_status < 500 else "DEFAULT_5XX"
         specific = self._definitions.get(kind)
@@ -119,6 +117,7 @@ class GatewayResponses:
         templates = chosen.templates if chosen is not None and chosen.templates else {}
         selected = select_template(templates, request.accept)
         content_type, template = selected or ("application/json", DEFAULT_TEMPLATE)
+
         def substitute(match: re.Match[str]) -> str:
             root = match.group(1) or match.group(3)
             dotted = match.group(2) or match.group(4)

@@ -24,8 +24,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import urllib3
-from urllib3.exceptions import HTTPError, MaxRetryError
-from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from generator.dev.apigw.definition import DefinitionError, ServiceAction
 
@@ -91,13 +90,15 @@ class ServiceClient:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"service endpoint must be an http(s) URL, got {endpoint!r}")
-        pool_class = urllib3.HTTPSConnectionPool if parts.scheme == "https" else urllib3.HTTPConnectionPool
+        pool_class = (
+            urllib3.HTTPSConnectionPool if parts.scheme == "https" else urllib3.HTTPConnectionPool
+        )
         self._pool = pool_class(
             parts.hostname,
             parts.port,
             maxsize=max_connections,
             block=False,
-            retries=urllib3.Retry(total=1, connect=1, read=0, status=0, other=0, redirect=False),
+            retries=False,
             timeout=urllib3.Timeout(connect=5.0, read=timeout),
         )
         self._access_key_id = access_key_id
@@ -128,15 +129,14 @@ class ServiceClient:
         )
         try:
             response = self._pool.urlopen(
-                "POST", "/", body=body.encode("utf-8", "replace"), headers=headers,
+                "POST",
+                "/",
+                body=body.encode("utf-8", "replace"),
+                headers=headers,
                 preload_content=True,
             )
-        except Urllib3Timeout as error:
+        except ReadTimeoutError as error:
             raise IntegrationTimeout(str(error)) from None
-        except MaxRetryError as error:
-            if isinstance(error.reason, Urllib3Timeout):
-                raise IntegrationTimeout(str(error.reason)) from None
-            raise IntegrationFailure(str(error.reason)) from None
         except HTTPError as error:
             raise IntegrationFailure(str(error)) from None
         return ServiceResponse(response.status, dict(response.headers), response.data)

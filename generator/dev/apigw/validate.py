@@ -59,7 +59,9 @@ class RequestValidator:
                     schema, format_checker=Draft4Validator.FORMAT_CHECKER
                 )
 
-    def validate(self, params: Params, content_type: str | None, body: bytes) -> ValidationFailure | None:
+    def validate(
+        self, params: Params, content_type: str | None, body: bytes
+    ) -> ValidationFailure | None:
         if self._operation.validate_parameters:
             missing = [
                 parameter.name

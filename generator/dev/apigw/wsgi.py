@@ -41,7 +41,9 @@ def wsgi_app(gateway: ApiGateway) -> WSGIApplication:
             request.get_data(cache=False),
             source_ip=request.remote_addr or "127.0.0.1",
         )
-        response = WerkzeugResponse(result.body, status=result.status, headers=list(result.headers.items()))
+        response = WerkzeugResponse(
+            result.body, status=result.status, headers=list(result.headers.items())
+        )
         answer: Any = response(environ, start_response)
         return answer  # type: ignore[no-any-return]
 

@@ -19,7 +19,8 @@ import urllib3
 import yaml
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from generator.dev.apigw import ApiGateway, Response
 
@@ -60,7 +61,8 @@ def moto_server() -> Iterator[str]:
 
 
 def client(service: str, endpoint: str) -> Any:
-    return boto3.client(
+    session = boto3.session.Session()
+    return session.client(  # type: ignore[call-overload]
         service,
         endpoint_url=endpoint,
         region_name=REGION,
@@ -104,7 +106,9 @@ def create_resources(endpoint: str) -> Resources:
         dynamodb.create_table(
             TableName=table,
             KeySchema=[{"AttributeName": name, "KeyType": kind} for name, kind in keys],
-            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name, _ in keys],
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": "S"} for name, _ in keys
+            ],
             BillingMode="PAY_PER_REQUEST",
         )
     client("kinesis", endpoint).create_stream(StreamName=resources.stream, ShardCount=2)
@@ -148,10 +152,15 @@ class FaultInjectingProxy:
     def _app(self, environ: Any, start_response: Any) -> Any:
         request = Request(environ)
         body = request.get_data()
-        forwarded = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        forwarded = {
+            k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")
+        }
         answer = self._upstream.request("POST", self._base + "/", body=body, headers=forwarded)
         data = answer.data
-        if request.headers.get("X-Amz-Target") == "Kinesis_20131202.PutRecords" and answer.status == 200:
+        if (
+            request.headers.get("X-Amz-Target") == "Kinesis_20131202.PutRecords"
+            and answer.status == 200
+        ):
             sent = json.loads(body)["Records"]
             result = json.loads(data)
             for index, record in enumerate(sent):
@@ -162,7 +171,9 @@ class FaultInjectingProxy:
                     }
             result["FailedRecordCount"] = sum(1 for r in result["Records"] if "ErrorCode" in r)
             data = json.dumps(result).encode()
-        response = Response(data, status=answer.status, content_type=answer.headers.get("Content-Type"))
+        response = WerkzeugResponse(
+            data, status=answer.status, content_type=answer.headers.get("Content-Type")
+        )
         return response(environ, start_response)
 
 

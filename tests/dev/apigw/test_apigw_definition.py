@@ -29,7 +29,10 @@ def routes_document(*paths: str) -> dict[str, Any]:
 
 
 def test_placeholders_are_filled_like_templatefile() -> None:
-    doc = {"a": "arn:aws:apigateway:${region}:dynamodb:action/GetItem", "b": ["$${literal}", "100%%{x}"]}
+    doc = {
+        "a": "arn:aws:apigateway:${region}:dynamodb:action/GetItem",
+        "b": ["$${literal}", "100%%{x}"],
+    }
     assert substitute(doc, {"region": "eu-west-1"}) == {
         "a": "arn:aws:apigateway:eu-west-1:dynamodb:action/GetItem",
         "b": ["${literal}", "100%{x}"],
@@ -118,7 +121,10 @@ def test_path_parameters_are_percent_decoded_after_matching() -> None:
 
 
 def test_any_method() -> None:
-    doc = {"openapi": "3.0.1", "paths": {"/x": {"x-amazon-apigateway-any-method": mock_operation("x")}}}
+    doc = {
+        "openapi": "3.0.1",
+        "paths": {"/x": {"x-amazon-apigateway-any-method": mock_operation("x")}},
+    }
     route, _ = load_definition(doc, {}).match("/x") or (None, None)
     assert route is not None
     assert route.operation("DELETE") is not None

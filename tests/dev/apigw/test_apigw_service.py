@@ -24,7 +24,9 @@ def test_dynamodb_json_protocol(service: ServiceClient, resources: Resources) ->
     answer = service.call(put, json.dumps({"TableName": resources.devices, "Item": item}))
     assert answer.status == 200
     get = ServiceAction(REGION, "dynamodb", "GetItem")
-    answer = service.call(get, json.dumps({"TableName": resources.devices, "Key": {"deviceId": {"S": "svc-1"}}}))
+    answer = service.call(
+        get, json.dumps({"TableName": resources.devices, "Key": {"deviceId": {"S": "svc-1"}}})
+    )
     assert answer.status == 200
     assert json.loads(answer.body)["Item"] == item
 
@@ -38,7 +40,9 @@ def test_region_of_the_uri_selects_the_region(service: ServiceClient, resources:
     assert "ResourceNotFoundException" in json.loads(answer.body)["__type"]
 
 
-def test_kinesis_json_protocol(service: ServiceClient, resources: Resources, moto_endpoint: str) -> None:
+def test_kinesis_json_protocol(
+    service: ServiceClient, resources: Resources, moto_endpoint: str
+) -> None:
     action = ServiceAction(REGION, "kinesis", "PutRecords")
     payload = {
         "StreamName": resources.stream,

@@ -45,7 +45,8 @@ def test_if_null_comparison() -> None:
 
 def test_if_truth_is_velocity_1_7_only_null_and_false_are_false() -> None:
     template = "#if($v)T#{else}F#end"
-    assert [render(template, v=v) for v in ("", 0, [], {}, "x")] == ["T"] * 5
+    values: list[Any] = ["", 0, [], {}, "x"]
+    assert [render(template, v=v) for v in values] == ["T"] * 5
     assert [render(template, v=v) for v in (None, False)] == ["F", "F"]
 
 
@@ -115,7 +116,9 @@ def test_string_methods() -> None:
     assert render("$s.replace('l', 'L')", s=s) == "HeLLo, WorLd"
     assert render("$s.indexOf('o')|$s.lastIndexOf('o')|$s.charAt(1)", s=s) == "4|8|e"
     assert render("$s.toLowerCase()|$s.toUpperCase()", s=s) == "hello, world|HELLO, WORLD"
-    assert render("$s.contains('lo,')|$s.startsWith('He')|$s.endsWith('x')", s=s) == "true|true|false"
+    assert (
+        render("$s.contains('lo,')|$s.startsWith('He')|$s.endsWith('x')", s=s) == "true|true|false"
+    )
     assert render("[$s.trim()]|$s.isEmpty()", s="  a \t") == "[a]|false"
 
 
@@ -133,17 +136,23 @@ def test_java_regex_methods() -> None:
 
 def test_backslashes_in_string_literals_are_kept_as_velocity_keeps_them() -> None:
     # The documented API Gateway idiom: the Java regex \\' matches a backslash-quote pair.
-    assert render("$s.replaceAll(\"\\\\'\", \"'\")", s="it\\'s") == "it's"
+    assert render('$s.replaceAll("\\\\\'", "\'")', s="it\\'s") == "it's"
     assert render("'a\\\\b'.length() = #set($x = 'a\\\\b')$x.length()") == "'a\\\\b'.length() = 4"
 
 
 def test_map_and_list_methods() -> None:
     m = {"a": 1}
-    assert render("$m.get('a')|$m.containsKey('a')|$m.containsKey('b')|$m.size()", m=m) == "1|true|false|1"
+    assert (
+        render("$m.get('a')|$m.containsKey('a')|$m.containsKey('b')|$m.size()", m=m)
+        == "1|true|false|1"
+    )
     assert render("$m.isEmpty()|#set($d = $m.put('b', 2))$m.size()", m=m) == "false|2"
-    l = ["x", "y"]
-    assert render("$l.size()|$l.get(1)|$l.contains('x')|$l.isEmpty()|$l[0]", l=l) == "2|y|true|false|x"
-    assert render("#set($d = $l.add('z'))$l.size()", l=l) == "3"
+    items = ["x", "y"]
+    assert (
+        render("$l.size()|$l.get(1)|$l.contains('x')|$l.isEmpty()|$l[0]", l=items)
+        == "2|y|true|false|x"
+    )
+    assert render("#set($d = $l.add('z'))$l.size()", l=items) == "3"
 
 
 def test_map_property_names_starting_with_underscore_are_map_entries() -> None:
@@ -166,7 +175,7 @@ def test_unknown_method_is_null() -> None:
 
 def test_runtime_error_names_template_line_and_column() -> None:
     with pytest.raises(VtlError) as caught:
-        compile_template("{\n  \"a\": \"$s.substring(9)\"\n}", "getDevice.response.vtl").render(
+        compile_template('{\n  "a": "$s.substring(9)"\n}', "getDevice.response.vtl").render(
             {"s": "abc"}
         )
     error = caught.value

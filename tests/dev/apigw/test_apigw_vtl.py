@@ -127,7 +127,10 @@ def test_input_params_precedence_is_path_then_querystring_then_header() -> None:
     assert run("$input.params('shared')", params=PARAMS) == "from-path"
     assert run("$input.params('only')", params=PARAMS) == "q"
     assert run("$input.params('only-header')|$input.params('x-tenant')", params=PARAMS) == "h|t-1"
-    assert run("[$input.params('absent')]|#if($input.params('absent') == '')empty#end", params=PARAMS) == "[]|empty"
+    assert (
+        run("[$input.params('absent')]|#if($input.params('absent') == '')empty#end", params=PARAMS)
+        == "[]|empty"
+    )
 
 
 def test_input_params_maps() -> None:
@@ -161,7 +164,7 @@ def test_escape_javascript_single_quote_makes_invalid_json_unless_replaced() -> 
     with pytest.raises(json.JSONDecodeError):
         json.loads(out)
     fixed = run(
-        "\"$util.escapeJavaScript($input.path('$.s')).replaceAll(\"\\\\'\",\"'\")\"",
+        '"$util.escapeJavaScript($input.path(\'$.s\')).replaceAll("\\\\\'","\'")"',
         body=json.dumps({"s": "it's"}),
     )
     assert json.loads(fixed) == "it's"
@@ -170,7 +173,7 @@ def test_escape_javascript_single_quote_makes_invalid_json_unless_replaced() -> 
 @settings(max_examples=150, deadline=None)
 @given(st.text())
 def test_escape_then_unescape_quote_idiom_round_trips_any_text_as_json(text: str) -> None:
-    template = "\"$util.escapeJavaScript($input.params('v')).replaceAll(\"\\\\'\",\"'\")\""
+    template = '"$util.escapeJavaScript($input.params(\'v\')).replaceAll("\\\\\'","\'")"'
     out = run(template, params=Params(querystring={"v": text}))
     assert json.loads(out) == text
 
@@ -250,7 +253,10 @@ def test_response_override_and_request_override_are_settable() -> None:
 
 
 def test_stage_variables() -> None:
-    out = run("$stageVariables.table_devices|[$stageVariables.absent]", stage_variables={"table_devices": "t1"})
+    out = run(
+        "$stageVariables.table_devices|[$stageVariables.absent]",
+        stage_variables={"table_devices": "t1"},
+    )
     assert out == "t1|[]"
 
 

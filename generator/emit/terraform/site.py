@@ -1,0 +1,50 @@
+"""Views of the stack-wide files: versions.tf, variables.tf, outputs.tf, frontend.tf, auth.tf, iam.tf."""
+
+from __future__ import annotations
+
+from generator.emit.terraform import logs
+from generator.emit.terraform.iam import roles
+from generator.ir.names import STAGE_MAX
+from generator.ir.nodes import Ir
+
+PROVIDER_VERSION = "~> 6.0"
+TERRAFORM_VERSION = ">= 1.6.0"
+STAGE_PATTERN = f"^[a-z][a-z0-9-]{{0,{STAGE_MAX - 1}}}$"
+NAME_PATTERN = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+
+
+def zone_of(domain: str) -> str:
+    """The hosted zone a domain most likely lives in: its parent, unless it is an apex itself."""
+    labels = domain.split(".")
+    return ".".join(labels[1:]) if len(labels) > 2 else domain
+
+
+def versions_view(ir: Ir) -> dict[str, object]:
+    return {"provider_version": PROVIDER_VERSION, "terraform_version": TERRAFORM_VERSION,
+            "domain": ir.frontend_domain is not None}
+
+
+def variables_view(ir: Ir) -> dict[str, object]:
+    return {"name": ir.name, "name_max": len(ir.name), "name_pattern": NAME_PATTERN,
+            "name_message": f"name_prefix must be lowercase words joined by hyphens, at most {len(ir.name)} "
+                            "characters (gen checked every physical name's length for that).",
+            "stage_pattern": STAGE_PATTERN,
+            "stage_message": f"stage must be lowercase letters, digits and hyphens, start with a letter, "
+                             f"at most {STAGE_MAX} characters.",
+            "domain": ir.frontend_domain, "zone": zone_of(ir.frontend_domain) if ir.frontend_domain else None}
+
+
+def outputs_view(ir: Ir) -> dict[str, object]:
+    return {"domain": ir.frontend_domain is not None, "lake": any(s.archive for s in ir.streams)}
+
+
+def frontend_view(ir: Ir) -> dict[str, object]:
+    return {"domain": ir.frontend_domain is not None, "title": ir.name}
+
+
+def auth_view(ir: Ir) -> dict[str, object]:
+    return {"title": ir.name}
+
+
+def iam_view(ir: Ir) -> dict[str, object]:
+    return {"roles": roles(ir), "log_groups": logs.all_groups(ir), "lake": any(s.archive for s in ir.streams)}
