@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from apigw_support import fixture_definition, fixture_vars
 
-from generator.dev.apigw.definition import DefinitionError, load_definition, substitute
+from generator.dev.apigw.definition import (
+    DefinitionError,
+    load_definition,
+    required_variables,
+    substitute,
+)
 
 VARS = {"region": "eu-west-1", **fixture_vars()}
 
@@ -152,3 +157,8 @@ def test_unsupported_constructs_are_definition_errors() -> None:
         load_definition(ref, VARS)
     with pytest.raises(DefinitionError, match="undefined template variable \\$\\{user_pool_arn\\}"):
         load_definition(doc, {k: v for k, v in VARS.items() if k != "user_pool_arn"})
+
+
+def test_required_variables_lists_every_placeholder_once() -> None:
+    assert required_variables(fixture_definition()) == set(VARS)
+    assert required_variables({"a": ["$${not} ${x}", {"b": "${ y }"}]}) == {"x", "y"}

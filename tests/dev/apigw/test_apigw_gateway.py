@@ -276,6 +276,12 @@ def test_unsupported_media_type_is_415(call: Caller) -> None:
     assert_cors(response)
 
 
+def test_payload_over_10_mb_is_413(call: Caller) -> None:
+    response = call("POST", "/api/events", raw=b" " * (10 * 1024 * 1024 + 1))
+    assert response.status == 413
+    assert_cors(response)
+
+
 def test_content_type_without_model_skips_body_validation_then_415(call: Caller) -> None:
     response = call("PUT", "/api/devices/x", raw=b"{}", headers={"Content-Type": "application/xml"})
     assert response.status == 415
