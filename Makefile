@@ -6,8 +6,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := frontend/node_modules/.installed-stamp
+CHECKOV := .venv-checkov
+CHECKOV_VERSION := 3.2.469
 
-.PHONY: install build check run test test-fast lint clean
+.PHONY: install build check run test test-fast frontend chromium checkov lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,25 +19,46 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# checkov pins its own boto3 and hcl2, so it lives in its own virtualenv.
+$(CHECKOV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+
+checkov: $(CHECKOV)/bin/checkov
+
+chromium:
+	scripts/ensure-chromium.sh
+
+frontend: $(NODE_STAMP)
+	cd frontend && npm run build
+
 build: install
 	$(BIN)/gen build
 
 check: install
 	$(BIN)/gen build --check
 
-run: install
+run: install frontend
 	$(BIN)/gen build
 	$(BIN)/gen dev
 
 test-fast: install
 	$(BIN)/pytest -m "not slow" -q
 
-test: install
+test: install $(NODE_STAMP) checkov chromium
 	$(BIN)/gen build --check
+	cd frontend && npm test && npm run build
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff check generator tests benchmarks tools
+
+bench: install
+	$(BIN)/python benchmarks/build.py
 
 clean:
-	rm -rf $(VENV) .gen-cache build frontend/node_modules frontend/dist
+	rm -rf $(VENV) $(CHECKOV) .gen-cache build frontend/node_modules frontend/dist
