@@ -3,7 +3,7 @@
 `KinesisPoller` reads every shard of a stream, one `shard_worker.ShardWorker` thread per shard
 (so a failing shard holds up only itself, as with Lambda's one-batch-at-a-time-per-shard
 rule), and invokes the handler in-process with the real Lambda Kinesis event and a Lambda
-context. Records whose CloudEvents ``type`` is not subscribed are dropped like Lambda filter
+context, one invocation at a time (the process is the function's one execution environment). Records whose CloudEvents ``type`` is not subscribed are dropped like Lambda filter
 criteria drop them. Failures follow Lambda's rules (see `shard_worker`); checkpoints go to a
 caller-provided store, so a stopped and restarted poller resumes exactly where it left off.
 """
@@ -71,6 +71,7 @@ class KinesisPoller:
             clock=self._clock,
             stop=self._stop,
             progress=self._progress,
+            invoke_lock=threading.Lock(),
         )
         self._workers = [
             ShardWorker(env, shard_id)

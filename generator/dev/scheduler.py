@@ -5,7 +5,8 @@ deliver, at the times `schedule_expr` computes (UTC; rate schedules count from w
 added, as a rule counts from its creation). A handler error is logged and recorded, never
 fatal. Missed fire times (a paused process, a jumped clock) coalesce into one run. The clock
 is injectable: tests drive `run_due()` directly; `start()` runs it in a thread. Firings run
-one at a time, in the scheduler's thread.
+one at a time, in the scheduler's thread; a `fire_now()` from another thread waits for a run
+of the same schedule in progress, as one Lambda execution environment would.
 """
 
 from __future__ import annotations
@@ -84,7 +85,9 @@ class _Rule:
     history: deque[RunRecord]
     runs: int = 0
     failures: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # guards history/counters
+    # One execution environment per function: a fire_now() waits for a scheduled run.
+    invoke_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class Scheduler:
@@ -166,20 +169,22 @@ class Scheduler:
             function_name=rule.function_name,
             invoked_function_arn=function_arn(rule.function_name, self._region, self._account),
         )
-        started_at = self._clock()
-        began = time.perf_counter()
         result: Any = None
         error: str | None = None
-        try:
-            result = rule.handler(event, context)
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            log.error("schedule %s: handler failed: %s", rule.name, error, exc_info=True)
+        with rule.invoke_lock:
+            started_at = self._clock()
+            began = time.perf_counter()
+            try:
+                result = rule.handler(event, context)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                log.error("schedule %s: handler failed: %s", rule.name, error, exc_info=True)
+            duration_ms = (time.perf_counter() - began) * 1000
         record = RunRecord(
             name=rule.name,
             scheduled_time=scheduled_time,
             started_at=started_at,
-            duration_ms=(time.perf_counter() - began) * 1000,
+            duration_ms=duration_ms,
             result=result,
             error=error,
             manual=manual,

@@ -73,6 +73,9 @@ class ShardEnv:
     clock: Callable[[], datetime]
     stop: threading.Event
     progress: threading.Condition
+    # One execution environment: like Lambda's, it runs one invocation at a time, so module
+    # state in the handler (e.g. a Powertools BatchProcessor) is never shared by two batches.
+    invoke_lock: threading.Lock
 
 
 class ShardWorker:
@@ -253,7 +256,8 @@ class ShardWorker:
         self.stats.batches += 1
         started = time.monotonic()
         try:
-            response = config.handler(event, context)
+            with env.invoke_lock:
+                response = config.handler(event, context)
         except Exception as exc:
             log.error("%s: handler raised on %d record(s)", self.key, len(records), exc_info=True)
             return whole_failure(repr(exc), function_error=True), context.aws_request_id

@@ -461,6 +461,28 @@ def test_a_stuck_shard_does_not_hold_up_the_others(
     assert stuck.records_in + healthy.records_in == 40
 
 
+def test_invocations_of_one_function_never_overlap(
+    kinesis: KinesisClient, make_stream: Callable[[int], str]
+) -> None:
+    stream = make_stream(4)
+    put_events(kinesis, stream, [cloud_event(f"d{i}", i) for i in range(80)])
+    inside = 0
+    most = 0
+    lock = threading.Lock()
+
+    def handler(event: Event, context: Any) -> None:
+        nonlocal inside, most
+        with lock:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.005)  # long enough for another shard's thread to try to enter
+        with lock:
+            inside -= 1
+
+    run(kinesis, EventSourceConfig("fn", stream, handler, batch_size=5))
+    assert most == 1
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

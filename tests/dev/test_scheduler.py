@@ -179,3 +179,29 @@ def test_registration_errors() -> None:
         scheduler.add("b", "rate(1 hours)", Calls())
     with pytest.raises(KeyError, match="known: a"):
         scheduler.fire_now("nope")
+
+
+def test_fire_now_waits_for_a_run_in_progress() -> None:
+    clock, entered, release = Clock(), threading.Event(), threading.Event()
+    inside: list[int] = []
+    most = 0
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        nonlocal most
+        inside.append(1)
+        most = max(most, len(inside))
+        entered.set()
+        release.wait(2)
+        inside.pop()
+
+    scheduler = Scheduler(clock=clock)
+    scheduler.add("x", "rate(1 minute)", handler)
+    clock.advance(minutes=1)
+    scheduled = threading.Thread(target=scheduler.run_due)
+    scheduled.start()
+    assert entered.wait(2)
+    threading.Timer(0.1, release.set).start()
+    manual = scheduler.fire_now("x")  # blocks until the scheduled run has finished
+    scheduled.join()
+    assert most == 1 and manual.ok
+    assert [run.manual for run in scheduler.history("x")] == [False, True]

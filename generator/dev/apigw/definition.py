@@ -160,6 +160,21 @@ def substitute(document: Any, variables: Mapping[str, str], pointer: str = "") -
     return document
 
 
+def required_variables(document: Any) -> set[str]:
+    """Every `${name}` the document uses (what `vars` must provide, e.g. `role_<operationId>`)."""
+    if isinstance(document, str):
+        return {
+            match.group(1).strip()
+            for match in _PLACEHOLDER.finditer(document)
+            if match.group(1) is not None
+        }
+    if isinstance(document, list):
+        return set().union(*(required_variables(item) for item in document))
+    if isinstance(document, dict):
+        return set().union(*(required_variables(value) for value in document.values()))
+    return set()
+
+
 def _escape_pointer(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 

@@ -11,7 +11,8 @@ The flow is API Gateway's:
  1. route: `/<stage>/<resource>`, most specific resource, method (or ANY); none ->
     403 `MISSING_AUTHENTICATION_TOKEN` "Missing Authentication Token";
  2. CORS preflight needs nothing special: `OPTIONS` is an operation with a mock integration;
- 3. Cognito authorizer (local token form, see `auth`): missing/invalid -> 401 `UNAUTHORIZED`;
+ 3. payload over 10 MB -> 413 `REQUEST_TOO_LARGE`; Cognito authorizer (local token form, see
+    `auth`): missing/invalid -> 401 `UNAUTHORIZED`;
  4. request validators (`validate`): 400 `BAD_REQUEST_PARAMETERS` / `BAD_REQUEST_BODY`;
  5. request template chosen by Content-Type (default `application/json`); no match ->
     passthrough, or 415 `UNSUPPORTED_MEDIA_TYPE` under `never` (and `when_no_templates` when
@@ -58,6 +59,9 @@ from generator.dev.apigw.velocity import VtlError, compile_template
 from generator.dev.apigw.vtl import BodyParseError, Params, TemplateVariables, new_context, render
 
 LOG = logging.getLogger(__name__)
+
+# API Gateway REST APIs refuse payloads over 10 MB.
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 Query = Mapping[str, Sequence[str]]
@@ -205,6 +209,8 @@ class ApiGateway:
         body: bytes,
         accept: str | None,
     ) -> Response:
+        if len(body) > MAX_PAYLOAD_BYTES:
+            raise GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
         if operation.authorizer is not None:
             try:
                 claims = authorize(_header(headers, operation.authorizer.header), time.time())
