@@ -98,7 +98,7 @@ def on_failure_record(
     records: Sequence[StreamRecord],
     condition: str,
     invocation: FailedInvocation,
-    function_arn_: str,
+    lambda_arn: str,
     stream_arn: str,
     now: datetime,
 ) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def on_failure_record(
     document: dict[str, Any] = {
         "requestContext": {
             "requestId": invocation.request_id or str(uuid.uuid4()),
-            "functionArn": function_arn_,
+            "functionArn": lambda_arn,
             "condition": condition,
             "approximateInvokeCount": invocation.invoke_count,
         },
