@@ -35,9 +35,16 @@ def _check(ctx: BuildContext, kind: str, physical: str, ptr: tuple[str | int, ..
         ctx.error("E-AWS-NAME", f"{label}: '{physical}' is not a valid {what}", ctx.model_doc, ptr, key=True)
 
 
+RESERVED_TABLES = ("idempotency",)
+
+
 def check_aws_names(ctx: BuildContext, project: str, tables: tuple[Table, ...], streams: tuple[Stream, ...],
                     processors: tuple[Processor, ...]) -> None:
     prefix = f"{project}-{_STAGE}"
+    for t in tables:
+        if kebab(t.name) in RESERVED_TABLES:
+            ctx.error("E-AWS-NAME", f"table '{t.name}' would collide with the idempotency table gen creates",
+                      ctx.model_doc, t.source.pointer, "rename the table", key=True)
     for t in tables:
         _check(ctx, "table", f"{prefix}-{kebab(t.name)}", t.source.pointer, f"table '{t.name}'")
     for s in streams:

@@ -36,6 +36,11 @@ def emit_terraform(ir: Ir) -> list[OutputFile]:
     """One OutputFile per concern; performs no I/O beyond reading templates."""
     from generator.render.env import render
 
-    return [OutputFile(path=f"{OUT_DIR}/{concern}.tf", source="spec/",
-                       content=render(f"terraform/{concern}.tf.j2", **build(ir)))
-            for concern, build in CONCERNS.items()]
+    return [
+        OutputFile(
+            path=f"{OUT_DIR}/{concern}.tf",
+            source="spec/",
+            content=render(f"terraform/{concern}.tf.j2", **build(ir)),
+        )
+        for concern, build in CONCERNS.items()
+    ]

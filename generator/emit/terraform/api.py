@@ -6,26 +6,35 @@ from generator.emit.terraform import logs, refs
 from generator.ir.nodes import Ir
 from generator.render.filters import HclExpr
 
-DEFINITION = "${path.module}/../api/openapi.json"
-
 
 def template_variables(ir: Ir) -> list[tuple[str, object]]:
     """Every placeholder of generated/api/openapi.json: region, one role per operation, the pool."""
-    pairs: list[tuple[str, object]] = [(f"role_{op.operation_id}", refs.ref(refs.role(f"api_{op.ident}"), "arn"))
-                                       for op in ir.operations]
-    pairs += [("region", HclExpr("var.region")), ("user_pool_arn", HclExpr("aws_cognito_user_pool.users.arn"))]
+    pairs: list[tuple[str, object]] = [
+        (f"role_{op.operation_id}", refs.ref(refs.role(f"api_{op.ident}"), "arn"))
+        for op in ir.operations
+    ]
+    pairs += [
+        ("region", HclExpr("var.region")),
+        ("user_pool_arn", HclExpr("aws_cognito_user_pool.users.arn")),
+    ]
     return sorted(pairs)
 
 
 def stage_variables(ir: Ir) -> list[tuple[str, object]]:
     """Physical names for the mapping templates: ``table_<table>`` and ``stream_<stream>``."""
-    pairs: list[tuple[str, object]] = [(f"table_{t.name}", refs.ref(refs.table(t.ident), "name")) for t in ir.tables]
+    pairs: list[tuple[str, object]] = [
+        (f"table_{t.name}", refs.ref(refs.table(t.ident), "name")) for t in ir.tables
+    ]
     pairs += [(f"stream_{s.name}", refs.ref(refs.stream(s.ident), "name")) for s in ir.streams]
     return sorted(pairs)
 
 
 def api_view(ir: Ir) -> dict[str, object]:
-    return {"definition": DEFINITION, "template_variables": template_variables(ir),
-            "stage_variables": stage_variables(ir), "access_log": logs.API_ACCESS,
-            "execution_log": logs.API_EXECUTION, "domain": ir.frontend_domain is not None,
-            "title": f"{ir.name} API"}
+    return {
+        "template_variables": template_variables(ir),
+        "stage_variables": stage_variables(ir),
+        "access_log": logs.API_ACCESS,
+        "execution_log": logs.API_EXECUTION,
+        "domain": ir.frontend_domain is not None,
+        "title": f"{ir.name} API",
+    }

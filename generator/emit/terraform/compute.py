@@ -57,8 +57,10 @@ class ScheduleView:
 
 def environment(ir: Ir, p: Processor) -> tuple[tuple[str, object], ...]:
     """The environment of docs/runtime-contract.md, sorted by name."""
-    env: dict[str, object] = {f"TABLE_{ir.table(t).ident.upper()}": refs.ref(refs.table(ir.table(t).ident), "name")
-                              for t in p.tables}
+    env: dict[str, object] = {
+        f"TABLE_{ir.table(t).ident.upper()}": refs.ref(refs.table(ir.table(t).ident), "name")
+        for t in p.tables
+    }
     if p.kind == "stream":
         env["IDEMPOTENCY_TABLE"] = refs.ref(refs.table(refs.IDEMPOTENCY), "name")
     env["POWERTOOLS_SERVICE_NAME"] = ir.name
@@ -70,31 +72,60 @@ def environment(ir: Ir, p: Processor) -> tuple[tuple[str, object], ...]:
 def function_view(ir: Ir, p: Processor) -> FunctionView:
     trigger = f"events {', '.join(p.events)}" if p.kind == "stream" else f"schedule {p.schedule}"
     return FunctionView(
-        label=p.ident, physical=refs.physical(p.name), description=f"Processor {p.name} ({trigger})",
-        handler=f"{ir.ident}.entry.{p.ident}.handler", zip_name=f"{p.name}.zip", memory_mb=p.memory_mb,
-        timeout_seconds=p.timeout_seconds, role=f"fn_{p.ident}", log_group=logs.function_group(p.ident, p.name),
-        dlq=refs.dlq(p.ident), env=environment(ir, p))
+        label=p.ident,
+        physical=refs.physical(p.name),
+        description=f"Processor {p.name} ({trigger})",
+        handler=f"{ir.ident}.entry.{p.ident}.handler",
+        zip_name=f"{p.name}.zip",
+        memory_mb=p.memory_mb,
+        timeout_seconds=p.timeout_seconds,
+        role=f"fn_{p.ident}",
+        log_group=logs.function_group(p.ident, p.name),
+        dlq=refs.dlq(p.ident),
+        env=environment(ir, p),
+    )
 
 
 def mapping_view(ir: Ir, p: Processor) -> MappingView:
-    return MappingView(label=p.ident, function=refs.function(p.ident), stream=refs.stream(ir.stream(p.stream or "").ident),
-                       dlq=refs.dlq(p.ident), batch_size=p.batch_size, window_seconds=p.window_seconds,
-                       max_retries=p.max_retries, max_record_age_seconds=p.max_record_age_seconds,
-                       event_types=p.events)
+    return MappingView(
+        label=p.ident,
+        function=refs.function(p.ident),
+        stream=refs.stream(ir.stream(p.stream or "").ident),
+        dlq=refs.dlq(p.ident),
+        batch_size=p.batch_size,
+        window_seconds=p.window_seconds,
+        max_retries=p.max_retries,
+        max_record_age_seconds=p.max_record_age_seconds,
+        event_types=p.events,
+    )
 
 
 def lambda_view(ir: Ir) -> dict[str, object]:
-    return {"functions": [function_view(ir, p) for p in ir.processors],
-            "dlqs": [(p.ident, refs.physical(p.name) + "-dlq") for p in ir.processors],
-            "dlq_retention_seconds": DLQ_RETENTION_SECONDS,
-            "mappings": [mapping_view(ir, p) for p in ir.processors if p.kind == "stream"],
-            "runtime": RUNTIME, "architecture": ARCHITECTURE}
+    return {
+        "functions": [function_view(ir, p) for p in ir.processors],
+        "dlqs": [(p.ident, refs.physical(p.name) + "-dlq") for p in ir.processors],
+        "dlq_retention_seconds": DLQ_RETENTION_SECONDS,
+        "mappings": [mapping_view(ir, p) for p in ir.processors if p.kind == "stream"],
+        "runtime": RUNTIME,
+        "architecture": ARCHITECTURE,
+    }
 
 
 def schedules_view(ir: Ir) -> dict[str, object]:
-    return {"schedules": [
-        ScheduleView(label=p.ident, physical=refs.physical(p.name), description=f"Runs processor {p.name}",
-                     expression=p.schedule or "", function=refs.function(p.ident), role=f"schedule_{p.ident}",
-                     dlq=refs.dlq(p.ident), max_retries=min(p.max_retries, 185),
-                     max_event_age_seconds=min(p.max_record_age_seconds, SCHEDULER_MAX_EVENT_AGE))
-        for p in ir.processors if p.kind == "schedule"]}
+    return {
+        "schedules": [
+            ScheduleView(
+                label=p.ident,
+                physical=refs.physical(p.name),
+                description=f"Runs processor {p.name}",
+                expression=p.schedule or "",
+                function=refs.function(p.ident),
+                role=f"schedule_{p.ident}",
+                dlq=refs.dlq(p.ident),
+                max_retries=min(p.max_retries, 185),
+                max_event_age_seconds=min(p.max_record_age_seconds, SCHEDULER_MAX_EVENT_AGE),
+            )
+            for p in ir.processors
+            if p.kind == "schedule"
+        ]
+    }

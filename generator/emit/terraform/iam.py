@@ -14,14 +14,38 @@ from generator.ir.names import pascal
 from generator.ir.nodes import Ir, Operation, Processor, Stream, Table
 from generator.render.filters import HclExpr
 
-DDB_READ = ("dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query",
-            "dynamodb:Scan")
-DDB_WRITE = ("dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:PutItem",
-             "dynamodb:UpdateItem")
-IDEMPOTENCY_ACTIONS = ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
-STREAM_READ = ("kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-               "kinesis:GetShardIterator", "kinesis:ListShards")
-OPERATION_ACTIONS = {"get_item": "dynamodb:GetItem", "scan": "dynamodb:Scan", "query": "dynamodb:Query"}
+DDB_READ = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+)
+DDB_WRITE = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+IDEMPOTENCY_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+STREAM_READ = (
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+)
+OPERATION_ACTIONS = {
+    "get_item": "dynamodb:GetItem",
+    "scan": "dynamodb:Scan",
+    "query": "dynamodb:Query",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +75,11 @@ class Role:
 
 
 def _logs(log_group: str) -> Statement:
-    return Statement("Logs", ("logs:CreateLogStream", "logs:PutLogEvents"),
-                     (refs.interp(f"{log_group}.arn", ":*"),))
+    return Statement(
+        "Logs",
+        ("logs:CreateLogStream", "logs:PutLogEvents"),
+        (refs.interp(f"{log_group}.arn", ":*"),),
+    )
 
 
 def _key(*actions: str) -> Statement:
@@ -72,40 +99,78 @@ def function_role(ir: Ir, p: Processor) -> Role:
     statements += [_table_statement(ir.table(t), t in p.reads, t in p.writes) for t in p.tables]
     key_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
     if p.kind == "stream" and p.stream:
-        statements.append(Statement("Idempotency", IDEMPOTENCY_ACTIONS,
-                                    (refs.ref(refs.table(refs.IDEMPOTENCY), "arn"),)))
-        statements.append(Statement("ReadStream", STREAM_READ, (refs.ref(refs.stream(ir.stream(p.stream).ident), "arn"),)))
-    statements.append(Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(refs.dlq(p.ident), "arn"),)))
+        statements.append(
+            Statement(
+                "Idempotency", IDEMPOTENCY_ACTIONS, (refs.ref(refs.table(refs.IDEMPOTENCY), "arn"),)
+            )
+        )
+        statements.append(
+            Statement(
+                "ReadStream",
+                STREAM_READ,
+                (refs.ref(refs.stream(ir.stream(p.stream).ident), "arn"),),
+            )
+        )
+    statements.append(
+        Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(refs.dlq(p.ident), "arn"),))
+    )
     statements.append(_key(*key_actions))
-    return Role(label=f"fn_{p.ident}", name_suffix=refs.role_suffix(ir.name, p.name, "fn"),
-                description=f"Lambda function {p.name}", service="lambda.amazonaws.com",
-                statements=tuple(statements))
+    return Role(
+        label=f"fn_{p.ident}",
+        name_suffix=refs.role_suffix(ir.name, p.name, "fn"),
+        description=f"Lambda function {p.name}",
+        service="lambda.amazonaws.com",
+        statements=tuple(statements),
+    )
 
 
 def operation_role(ir: Ir, op: Operation) -> Role:
+    statements: tuple[Statement, ...]
     if op.kind == "ingest":
         s = ir.stream(op.stream or "")
-        statements = (Statement("PutRecords", ("kinesis:PutRecord", "kinesis:PutRecords"),
-                                (refs.ref(refs.stream(s.ident), "arn"),)),
-                      _key("kms:GenerateDataKey"))
+        statements = (
+            Statement(
+                "PutRecords",
+                ("kinesis:PutRecord", "kinesis:PutRecords"),
+                (refs.ref(refs.stream(s.ident), "arn"),),
+            ),
+            _key("kms:GenerateDataKey"),
+        )
     else:
         t = ir.table(op.table or "")
-        target = refs.index_arn(t.ident, op.index) if op.index else refs.ref(refs.table(t.ident), "arn")
-        statements = (Statement(pascal(OPERATION_ACTIONS[op.kind].split(":")[1]), (OPERATION_ACTIONS[op.kind],),
-                                (target,)),)
-    return Role(label=f"api_{op.ident}", name_suffix=refs.role_suffix(ir.name, op.operation_id, "api"),
-                description=f"API Gateway integration of {op.operation_id}", service="apigateway.amazonaws.com",
-                statements=statements)
+        target = (
+            refs.index_arn(t.ident, op.index) if op.index else refs.ref(refs.table(t.ident), "arn")
+        )
+        statements = (
+            Statement(
+                pascal(OPERATION_ACTIONS[op.kind].split(":")[1]),
+                (OPERATION_ACTIONS[op.kind],),
+                (target,),
+            ),
+        )
+    return Role(
+        label=f"api_{op.ident}",
+        name_suffix=refs.role_suffix(ir.name, op.operation_id, "api"),
+        description=f"API Gateway integration of {op.operation_id}",
+        service="apigateway.amazonaws.com",
+        statements=statements,
+    )
 
 
 def schedule_role(ir: Ir, p: Processor) -> Role:
-    statements = (Statement("Invoke", ("lambda:InvokeFunction",), (refs.ref(refs.function(p.ident), "arn"),)),
-                  Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(refs.dlq(p.ident), "arn"),)),
-                  _key("kms:Decrypt", "kms:GenerateDataKey"))
-    return Role(label=f"schedule_{p.ident}", name_suffix=refs.role_suffix(ir.name, p.name, "schedule"),
-                description=f"EventBridge Scheduler target of {p.name}", service="scheduler.amazonaws.com",
-                statements=statements,
-                condition=Condition("StringEquals", "aws:SourceAccount", HclExpr("local.account_id")))
+    statements = (
+        Statement("Invoke", ("lambda:InvokeFunction",), (refs.ref(refs.function(p.ident), "arn"),)),
+        Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(refs.dlq(p.ident), "arn"),)),
+        _key("kms:Decrypt", "kms:GenerateDataKey"),
+    )
+    return Role(
+        label=f"schedule_{p.ident}",
+        name_suffix=refs.role_suffix(ir.name, p.name, "schedule"),
+        description=f"EventBridge Scheduler target of {p.name}",
+        service="scheduler.amazonaws.com",
+        statements=statements,
+        condition=Condition("StringEquals", "aws:SourceAccount", HclExpr("local.account_id")),
+    )
 
 
 def archive_role(ir: Ir, s: Stream) -> Role:
@@ -113,24 +178,52 @@ def archive_role(ir: Ir, s: Stream) -> Role:
     objects = tuple(refs.interp(f"{bucket}.arn", f"/{prefix}*") for prefix in archive_prefixes(s))
     statements = (
         Statement("ReadStream", STREAM_READ, (refs.ref(refs.stream(s.ident), "arn"),)),
-        Statement("Bucket", ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
-                  (refs.ref(bucket, "arn"),)),
+        Statement(
+            "Bucket",
+            ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
+            (refs.ref(bucket, "arn"),),
+        ),
         Statement("Objects", ("s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"), objects),
-        Statement("Logs", ("logs:PutLogEvents",), (refs.interp(f"aws_cloudwatch_log_group.archive_{s.ident}.arn", ":*"),)),
+        Statement(
+            "Logs",
+            ("logs:PutLogEvents",),
+            (refs.interp(f"aws_cloudwatch_log_group.archive_{s.ident}.arn", ":*"),),
+        ),
         _key("kms:Decrypt", "kms:GenerateDataKey"),
     )
-    return Role(label=f"archive_{s.ident}", name_suffix=refs.role_suffix(ir.name, s.name, "archive"),
-                description=f"Firehose archive of stream {s.name}", service="firehose.amazonaws.com",
-                statements=statements, condition=Condition("StringEquals", "sts:ExternalId", HclExpr("local.account_id")))
+    return Role(
+        label=f"archive_{s.ident}",
+        name_suffix=refs.role_suffix(ir.name, s.name, "archive"),
+        description=f"Firehose archive of stream {s.name}",
+        service="firehose.amazonaws.com",
+        statements=statements,
+        condition=Condition("StringEquals", "sts:ExternalId", HclExpr("local.account_id")),
+    )
 
 
 def api_logs_role(ir: Ir) -> Role:
     groups = ("aws_cloudwatch_log_group.api_access", "aws_cloudwatch_log_group.api_execution")
-    statements = (Statement("Logs", ("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
-                            tuple(refs.interp(f"{g}.arn", ":*") for g in groups)),)
-    return Role(label="api_logs", name_suffix=refs.role_suffix(ir.name, "api", "logs"),
-                description="API Gateway access and execution logging", service="apigateway.amazonaws.com",
-                statements=statements)
+    # API Gateway manages execution logging itself (it creates the group when missing); the
+    # groups exist already, so the grant stays on exactly these two groups and their streams.
+    statements = (
+        Statement(
+            "Logs",
+            (
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
+            ),
+            tuple(r for g in groups for r in (refs.ref(g, "arn"), refs.interp(f"{g}.arn", ":*"))),
+        ),
+    )
+    return Role(
+        label="api_logs",
+        name_suffix=refs.role_suffix(ir.name, "api", "logs"),
+        description="API Gateway access and execution logging",
+        service="apigateway.amazonaws.com",
+        statements=statements,
+    )
 
 
 def archive_prefixes(s: Stream) -> tuple[str, str]:

@@ -48,7 +48,9 @@ def archive_group(ident: str, name: str) -> LogGroup:
 
 API_ACCESS = LogGroup("api_access", _prefixed("/aws/apigateway/", "api", "-access"))
 # API Gateway writes execution logs to this fixed name; creating it first sets retention and key.
-API_EXECUTION = LogGroup("api_execution", "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}")
+API_EXECUTION = LogGroup(
+    "api_execution", "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}"
+)
 
 
 def all_groups(ir: Ir) -> tuple[LogGroup, ...]:

@@ -8,6 +8,29 @@ from generator.ir.names import STAGE_MAX
 from generator.ir.nodes import Ir
 
 PROVIDER_VERSION = "~> 6.0"
+# The account's own statement in the key policy: administer the key, and let IAM policies
+# (the roles of iam.tf) grant its use. Listed, so the policy holds no "kms:*".
+KEY_ACCOUNT_ACTIONS = (
+    "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Decrypt",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:ReEncrypt*",
+    "kms:Revoke*",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+)
 TERRAFORM_VERSION = ">= 1.6.0"
 STAGE_PATTERN = f"^[a-z][a-z0-9-]{{0,{STAGE_MAX - 1}}}$"
 NAME_PATTERN = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -20,18 +43,26 @@ def zone_of(domain: str) -> str:
 
 
 def versions_view(ir: Ir) -> dict[str, object]:
-    return {"provider_version": PROVIDER_VERSION, "terraform_version": TERRAFORM_VERSION,
-            "domain": ir.frontend_domain is not None}
+    return {
+        "provider_version": PROVIDER_VERSION,
+        "terraform_version": TERRAFORM_VERSION,
+        "domain": ir.frontend_domain is not None,
+    }
 
 
 def variables_view(ir: Ir) -> dict[str, object]:
-    return {"name": ir.name, "name_max": len(ir.name), "name_pattern": NAME_PATTERN,
-            "name_message": f"name_prefix must be lowercase words joined by hyphens, at most {len(ir.name)} "
-                            "characters (gen checked every physical name's length for that).",
-            "stage_pattern": STAGE_PATTERN,
-            "stage_message": f"stage must be lowercase letters, digits and hyphens, start with a letter, "
-                             f"at most {STAGE_MAX} characters.",
-            "domain": ir.frontend_domain, "zone": zone_of(ir.frontend_domain) if ir.frontend_domain else None}
+    return {
+        "name": ir.name,
+        "name_max": len(ir.name),
+        "name_pattern": NAME_PATTERN,
+        "name_message": f"name_prefix must be lowercase words joined by hyphens, at most {len(ir.name)} "
+        "characters (gen checked every physical name's length for that).",
+        "stage_pattern": STAGE_PATTERN,
+        "stage_message": f"stage must be lowercase letters, digits and hyphens, start with a letter, "
+        f"at most {STAGE_MAX} characters.",
+        "domain": ir.frontend_domain,
+        "zone": zone_of(ir.frontend_domain) if ir.frontend_domain else None,
+    }
 
 
 def outputs_view(ir: Ir) -> dict[str, object]:
@@ -43,8 +74,12 @@ def frontend_view(ir: Ir) -> dict[str, object]:
 
 
 def auth_view(ir: Ir) -> dict[str, object]:
-    return {"title": ir.name}
+    return {}
 
 
 def iam_view(ir: Ir) -> dict[str, object]:
-    return {"roles": roles(ir), "log_groups": logs.all_groups(ir), "lake": any(s.archive for s in ir.streams)}
+    return {
+        "key_admin_actions": KEY_ACCOUNT_ACTIONS,
+        "roles": roles(ir),
+        "log_groups": logs.all_groups(ir),
+    }

@@ -60,18 +60,35 @@ class ArchiveView:
 
 def table_view(t: Table) -> TableView:
     return TableView(
-        label=t.ident, physical=refs.physical(t.name), hash_key=t.partition_key.name,
+        label=t.ident,
+        physical=refs.physical(t.name),
+        hash_key=t.partition_key.name,
         range_key=t.sort_key.name if t.sort_key else None,
         attributes=tuple(AttributeView(a.name, a.type) for a in t.attribute_types),
-        indexes=tuple(IndexView(i.name, i.partition_key.name, i.sort_key.name if i.sort_key else None,
-                                PROJECTIONS[i.projection]) for i in t.indexes),
-        ttl=t.ttl)
+        indexes=tuple(
+            IndexView(
+                i.name,
+                i.partition_key.name,
+                i.sort_key.name if i.sort_key else None,
+                PROJECTIONS[i.projection],
+            )
+            for i in t.indexes
+        ),
+        ttl=t.ttl,
+    )
 
 
 def idempotency_table() -> TableView:
     """Powertools' idempotency store (docs/runtime-contract.md): key `id`, TTL `expiration`."""
-    return TableView(label=refs.IDEMPOTENCY, physical=refs.IDEMPOTENCY, hash_key="id", range_key=None,
-                     attributes=(AttributeView("id", "S"),), indexes=(), ttl="expiration")
+    return TableView(
+        label=refs.IDEMPOTENCY,
+        physical=refs.IDEMPOTENCY,
+        hash_key="id",
+        range_key=None,
+        attributes=(AttributeView("id", "S"),),
+        indexes=(),
+        ttl="expiration",
+    )
 
 
 def needs_idempotency(ir: Ir) -> bool:
@@ -88,10 +105,18 @@ def dynamodb_view(ir: Ir) -> dict[str, object]:
 
 
 def kinesis_view(ir: Ir) -> dict[str, object]:
-    return {"streams": [StreamView(label=s.ident, physical=refs.physical(s.name), retention_hours=s.retention_hours,
-                                   shards=None if s.on_demand else (s.shards or 1),
-                                   mode="ON_DEMAND" if s.on_demand else "PROVISIONED")
-                        for s in ir.streams]}
+    return {
+        "streams": [
+            StreamView(
+                label=s.ident,
+                physical=refs.physical(s.name),
+                retention_hours=s.retention_hours,
+                shards=None if s.on_demand else (s.shards or 1),
+                mode="ON_DEMAND" if s.on_demand else "PROVISIONED",
+            )
+            for s in ir.streams
+        ]
+    }
 
 
 def archive_view(ir: Ir) -> dict[str, object]:
@@ -100,8 +125,15 @@ def archive_view(ir: Ir) -> dict[str, object]:
         if not s.archive:
             continue
         data, errors = archive_prefixes(s)
-        archives.append(ArchiveView(label=s.ident, physical=refs.physical(s.name) + "-archive", stream=s.ident,
-                                    role=f"archive_{s.ident}", log_group=logs.archive_group(s.ident, s.name),
-                                    prefix=data + DATE_PARTITIONS,
-                                    error_prefix=errors + "!{firehose:error-output-type}/" + DATE_PARTITIONS))
+        archives.append(
+            ArchiveView(
+                label=s.ident,
+                physical=refs.physical(s.name) + "-archive",
+                stream=s.ident,
+                role=f"archive_{s.ident}",
+                log_group=logs.archive_group(s.ident, s.name),
+                prefix=data + DATE_PARTITIONS,
+                error_prefix=errors + "!{firehose:error-output-type}/" + DATE_PARTITIONS,
+            )
+        )
     return {"archives": archives}

@@ -1,0 +1,115 @@
+"""The frontend (private bucket behind CloudFront), Cognito, and the custom domain: Route 53
+and ACM exist exactly when the spec sets frontend.domain."""
+
+from __future__ import annotations
+
+from tests.infra.terraform_stack import Stack, jsonencoded, many, one, ref
+
+DOMAIN_ONLY = {
+    "aws_acm_certificate",
+    "aws_acm_certificate_validation",
+    "aws_route53_record",
+    "aws_api_gateway_domain_name",
+    "aws_api_gateway_base_path_mapping",
+}
+
+
+def test_the_web_bucket_is_read_only_by_the_distribution(any_stack: Stack) -> None:
+    dist = any_stack.resource("aws_cloudfront_distribution", "web")
+    (origin,) = many(dist, "origin")
+    assert ref(origin["origin_access_control_id"]) == "aws_cloudfront_origin_access_control.web.id"
+    assert ref(origin["domain_name"]) == "aws_s3_bucket.web.bucket_regional_domain_name"
+    oac = any_stack.resource("aws_cloudfront_origin_access_control", "web")
+    assert (oac["signing_behavior"], oac["signing_protocol"]) == ("always", "sigv4")
+    policy = any_stack.data("aws_iam_policy_document")["web_bucket"]
+    (read,) = [s for s in many(policy, "statement") if s.get("effect", "Allow") == "Allow"]
+    assert read["actions"] == ["s3:GetObject"]
+    assert one(read, "condition")["values"] == ["${aws_cloudfront_distribution.web.arn}"]
+
+
+def test_https_only_security_headers_and_spa_fallback(any_stack: Stack) -> None:
+    dist = any_stack.resource("aws_cloudfront_distribution", "web")
+    for behavior in many(dist, "default_cache_behavior") + many(dist, "ordered_cache_behavior"):
+        assert behavior["viewer_protocol_policy"] == "redirect-to-https"
+        assert (
+            ref(behavior["response_headers_policy_id"])
+            == "aws_cloudfront_response_headers_policy.web.id"
+        )
+    fallbacks = {e["error_code"]: e for e in many(dist, "custom_error_response")}
+    assert set(fallbacks) == {403, 404}
+    assert all(
+        e["response_code"] == 200 and e["response_page_path"] == "/index.html"
+        for e in fallbacks.values()
+    )
+    headers = one(
+        any_stack.resource("aws_cloudfront_response_headers_policy", "web"),
+        "security_headers_config",
+    )
+    hsts = one(headers, "strict_transport_security")
+    assert hsts["access_control_max_age_sec"] >= 31536000 and hsts["include_subdomains"] is True
+    assert one(headers, "frame_options")["frame_option"] == "DENY"
+    csp = one(headers, "content_security_policy")["content_security_policy"]
+    assert (
+        "default-src 'self'" in csp
+        and "${local.api_origin}" in csp
+        and "frame-ancestors 'none'" in csp
+    )
+    assert "content_type_options" in headers and "referrer_policy" in headers
+
+
+def test_config_json_tells_the_app_where_the_api_is(any_stack: Stack) -> None:
+    obj = any_stack.resource("aws_s3_object", "config")
+    assert obj["key"] == "config.json" and obj["content_type"] == "application/json"
+    content = jsonencoded(obj["content"])
+    assert content["apiUrl"] == "${local.api_url}" and content["localAuth"] is False
+    assert ref(content["userPoolId"]) == "aws_cognito_user_pool.users.id"
+
+
+def test_cognito_pool_and_client(any_stack: Stack) -> None:
+    pool = any_stack.resource("aws_cognito_user_pool", "users")
+    assert one(pool, "admin_create_user_config")["allow_admin_create_user_only"] is True
+    assert one(pool, "password_policy")["minimum_length"] >= 12
+    client = any_stack.resource("aws_cognito_user_pool_client", "web")
+    assert client["generate_secret"] is False
+    assert ref(client["user_pool_id"]) == "aws_cognito_user_pool.users.id"
+
+
+def test_route53_and_acm_only_with_a_domain(any_stack: Stack) -> None:
+    domain = any_stack.ir.frontend_domain
+    present = {t for t in DOMAIN_ONLY if any_stack.resources(t)} | set(
+        any_stack.blocks.get("data", {})
+    ) & {"aws_route53_zone"}
+    aliases = {p.get("alias") for block in any_stack.singles["provider"] for p in block.values()}
+    dist = any_stack.resource("aws_cloudfront_distribution", "web")
+    cert = one(dist, "viewer_certificate")
+    if domain is None:
+        assert present == set()
+        assert "domain" not in any_stack.variables and aliases == {None}
+        assert "aliases" not in dist and cert == {"cloudfront_default_certificate": True}
+        return
+    assert present == DOMAIN_ONLY | {"aws_route53_zone"}
+    assert any_stack.variables["domain"]["default"] == domain
+    assert aliases == {None, "us_east_1"}
+    assert dist["aliases"] == ["${var.domain}"]
+    assert ref(cert["acm_certificate_arn"]) == "aws_acm_certificate_validation.web.certificate_arn"
+    assert (cert["ssl_support_method"], cert["minimum_protocol_version"]) == (
+        "sni-only",
+        "TLSv1.2_2021",
+    )
+    web_cert = any_stack.resource("aws_acm_certificate", "web")
+    assert web_cert["provider"] == "${aws.us_east_1}" and web_cert["validation_method"] == "DNS"
+    record = any_stack.resource("aws_route53_record", "web")
+    assert (
+        record["for_each"].replace('"', "") == "${toset([A, AAAA])}"
+        and record["type"] == "${each.key}"
+    )
+    assert ref(one(record, "alias")["name"]) == "aws_cloudfront_distribution.web.domain_name"
+    api_domain = any_stack.resource("aws_api_gateway_domain_name", "api")
+    assert (
+        api_domain["domain_name"] == "api.${var.domain}"
+        and api_domain["security_policy"] == "TLS_1_2"
+    )
+    assert (
+        any_stack.locals["api_origin"]
+        == "https://${aws_api_gateway_base_path_mapping.api.domain_name}"
+    )
