@@ -30,6 +30,14 @@ def validate(root: Path, *, use_cache: bool = True) -> tuple[Ir | None, Diagnost
     diags = Diagnostics()
     spec = load_spec(root, diags)
     ir = build_ir(spec, diags, cache_dir(root) if use_cache else None) if not diags.has_errors() else None
+    if ir is not None:
+        # what API Gateway would reject at import is a spec error, reported by validate too
+        from generator.emit.api.lint import lint_api
+
+        lint = lint_api(ir)
+        diags.extend(lint.items)
+        if lint.has_errors():
+            ir = None
     return ir, diags
 
 

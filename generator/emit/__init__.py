@@ -16,6 +16,9 @@ EMITTERS: tuple[str, ...] = (
     "generator.emit.seed:emit_seed",
     "generator.emit.docs:emit_docs",
     "generator.emit.scaffold:emit_scaffolds",
+    "generator.emit.python:emit_python",
+    "generator.emit.terraform:emit_terraform",
+    "generator.emit.api:emit_api",
 )
 
 

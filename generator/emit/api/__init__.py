@@ -1,0 +1,36 @@
+"""The API Gateway definition emitter: generated/api/openapi.json and generated/api/vtl/*.vtl.
+
+Contract: `emit_api(ir)` is pure. It lints first and raises GenError (located diagnostics, nothing
+written) for anything API Gateway import or Terraform's templatefile would reject; otherwise it
+returns the canonical JSON document and every mapping template, whose text is byte-identical to
+the template embedded in the document.
+"""
+
+from __future__ import annotations
+
+from generator.diagnostics import GenError
+from generator.emit.api import conventions as cv
+from generator.emit.api.document import build_document
+from generator.emit.api.lint import lint_api
+from generator.emit.api.vtl import render_templates
+from generator.emit.base import OutputFile
+from generator.ir.nodes import Ir
+from generator.render.serialize import canonical_json
+
+
+def emit_api(ir: Ir) -> list[OutputFile]:
+    if not ir.operations:
+        return []
+    diags = lint_api(ir)
+    if diags.has_errors():
+        raise GenError(diags)
+    templates = render_templates(ir)
+    files = [OutputFile(path=cv.API_JSON, content=canonical_json(build_document(ir, templates)),
+                        source=cv.SOURCE, header=False)]
+    for op in ir.operations:
+        texts = templates.operations[op.operation_id]
+        files.append(OutputFile(path=cv.request_vtl(op), content=texts.request, source=cv.SOURCE, header=False))
+        files.append(OutputFile(path=cv.response_vtl(op), content=texts.response, source=cv.SOURCE, header=False))
+    for (service, family), text in templates.errors.items():
+        files.append(OutputFile(path=cv.error_vtl(service, family), content=text, source=cv.SOURCE, header=False))
+    return files

@@ -1,0 +1,93 @@
+"""Render the mapping templates of every operation (and the shared error templates) from views.
+
+Contract: `render_templates(ir)` returns the final text of each template, header line included:
+the same text is written to generated/api/vtl/ and embedded in openapi.json. Every text is
+checked against `check_template` (a gen bug, not a spec error, if it fails).
+
+The Velocity the templates use is the subset on which API Gateway (Velocity 1.7 on the JVM) and
+the airspeed-based emulator agree: `#set` with values that are never null, `#if`/`#elseif`/`#else`
+on booleans, `&&`/`||`/`!`, `<`/`>` on numbers, `#foreach` over lists and `keySet()`, and the
+Java methods `containsKey`, `get`, `keySet`, `matches`, `split`, `replace`, `endsWith`; plus
+`$input.path/json/params`, `$util.escapeJavaScript/base64Encode/base64Decode/parseJson`,
+`$context.authorizer.claims.<claim>`, `$context.responseOverride.status` and `$stageVariables`.
+String literals never contain a backslash, and no template contains `${` or `%{` (Terraform's
+templatefile would read them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from generator.emit.api import conventions as cv
+from generator.emit.api import views
+from generator.ir.nodes import Ir, Operation
+from generator.render.env import render
+from generator.render.header import header_line
+
+Family = Literal["4xx", "5xx"]
+FAMILIES: tuple[Family, ...] = ("4xx", "5xx")
+
+_FORBIDDEN = re.compile(r"\$\{|%\{|\\|#(?:macro|define|evaluate|parse|include|break|stop)\b")
+
+
+class TemplateError(Exception):
+    """A rendered template breaks a rule every template must keep: a bug in gen's templates."""
+
+
+@dataclass(frozen=True)
+class OperationTemplates:
+    request: str
+    response: str
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Template texts by operation id, and error templates by (service, family)."""
+
+    operations: dict[str, OperationTemplates] = field(default_factory=dict)
+    errors: dict[tuple[str, Family], str] = field(default_factory=dict)
+
+
+def check_template(name: str, text: str) -> str:
+    """Return `text` unchanged, or raise TemplateError naming the forbidden form."""
+    match = _FORBIDDEN.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        raise TemplateError(f"{name}:{line}: mapping templates must not contain {match.group(0)!r}")
+    return text
+
+
+def _finish(path: str, body: str) -> str:
+    header = header_line(path, cv.SOURCE)
+    assert header is not None
+    return check_template(path.rsplit("/", 1)[-1], f"{header}\n{body}")
+
+
+def _operation(ir: Ir, op: Operation) -> OperationTemplates:
+    if op.kind == "ingest":
+        stream = ir.stream(op.stream or "")
+        request = render("apigw/ingest.request.vtl.j2", view={"stream_var": cv.stream_variable(stream)})
+        response = render("apigw/ingest.response.vtl.j2")
+    elif op.kind == "get_item":
+        request = render("apigw/get_item.request.vtl.j2", view=views.read_request(ir, op))
+        response = render("apigw/get_item.response.vtl.j2", view=views.item_response(ir, op))
+    else:
+        request = render(f"apigw/{op.kind}.request.vtl.j2", view=views.read_request(ir, op))
+        response = render("apigw/page.response.vtl.j2", view=views.page_response(ir, op))
+    return OperationTemplates(request=_finish(cv.request_vtl(op), request),
+                              response=_finish(cv.response_vtl(op), response))
+
+
+def render_templates(ir: Ir) -> Templates:
+    """Every template the API needs; performs no I/O beyond reading templates/."""
+    out = Templates()
+    for op in ir.operations:
+        out.operations[op.operation_id] = _operation(ir, op)
+        service = cv.SERVICES[op.kind]
+        for family in FAMILIES:
+            if (service, family) not in out.errors:
+                body = render("apigw/error.vtl.j2", view=views.error_view(service, family))
+                out.errors[(service, family)] = _finish(cv.error_vtl(service, family), body)
+    return out
