@@ -1,5 +1,5 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 // jsdom has no layout engine. recharts' ResponsiveContainer sizes the chart from a
@@ -17,6 +17,9 @@ class FixedSizeResizeObserver {
   unobserve(): void {}
   disconnect(): void {}
 }
+// findBy*/waitFor default to 1 s; on a loaded 2-core CI machine a render can take longer.
+configure({ asyncUtilTimeout: 5000 });
+
 globalThis.ResizeObserver = FixedSizeResizeObserver as unknown as typeof ResizeObserver;
 
 // recharts measures once with getBoundingClientRect (0×0 in jsdom) before the observer reports,
