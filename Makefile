@@ -10,7 +10,7 @@ NODE_STAMP := frontend/node_modules/.installed-stamp
 CHECKOV := .venv-checkov
 CHECKOV_VERSION := 3.2.469
 
-.PHONY: install build check run test test-fast frontend chromium checkov lint bench clean
+.PHONY: install build check run test test-fast frontend chromium checkov lint bench clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,3 +62,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) .gen-cache build frontend/node_modules frontend/dist
+
+screenshots: install frontend chromium
+	SCREENSHOTS=1 $(BIN)/pytest -q tests/localstack/test_4_dashboard.py
