@@ -102,15 +102,18 @@ class SchemaReader:
         if isinstance(extra, dict) and not props:
             values = self.read(extra, ptr + ("additionalProperties",))
             return Schema(kind="map", nullable=nullable, values=values, description=desc, constraints=constraints)
-        fields: list[Field] = []
+        # identifiers are decided in name order, so colliding names ('my-thing', 'my_thing')
+        # get the same suffixes whatever order the spec lists them in
+        py_names: dict[str, str] = {}
         taken: set[str] = set()
-        for name in props:
+        for name in sorted(props):
             py = py_identifier(name)
             while py in taken:
                 py += "_"
             taken.add(py)
-            fields.append(Field(name=name, py_name=py, schema=self.read(props[name], ptr + ("properties", name)),
-                                required=name in required))
+            py_names[name] = py
+        fields = [Field(name=name, py_name=py_names[name], schema=self.read(props[name], ptr + ("properties", name)),
+                        required=name in required) for name in props]
         for name in required:
             if name not in props:
                 self._unsupported(ptr + ("required",), f"required property '{name}' is not declared in properties")

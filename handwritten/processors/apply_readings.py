@@ -2,13 +2,140 @@
 """Processor `apply_readings`: handles device.heartbeat, reading.recorded from stream `telemetry`.
 
 Reads: devices. Writes: devices, readings.
+
+Per batch: the touched devices are read once (BatchGetItem); the readings of known devices are
+stored in one BatchWriteItem run (chunks of 25) with a TTL; each device then gets at most one
+UpdateItem that only moves its state forward: `lastSeen` to the newest event time, `lastReading`
+to the newest reading, `status` to online when that time is recent. Times are compared here,
+as datetimes; the write is conditional on the state that was read (optimistic concurrency),
+so a late, older event never overwrites newer state, even when another invocation or
+mark_offline wrote in between (then the device is re-read and the update re-planned).
+Events of devices that are not registered fail (they are retried: the registration may
+still be on its way through register_devices).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from fleet.events import DeviceHeartbeatEvent, ReadingRecordedEvent
+from fleet.models import Device, Measurement, Reading, ReadingRecorded
+from fleet.runtime.expr import Condition, Path, Update, attr
+from handwritten.fleet_rules import expires_at, is_recent
+from msgspec import UNSET
+
+if TYPE_CHECKING:
+    from fleet.contracts import ApplyReadingsContext
+    from fleet.events import ApplyReadingsEvent
+    from fleet.runtime.stream import Batch
+
+ATTEMPTS = 4
+"""Conditional writes per device before its events are failed (and retried by Lambda)."""
 
 
-def handle(batch: Any) -> None:
-    """Apply one batch; raise to fail it (the generated entry module reports the failures)."""
-    raise NotImplementedError("apply_readings: write the processing logic here")
+def handle(batch: Batch[ApplyReadingsEvent], ctx: ApplyReadingsContext) -> None:
+    """Store the batch's readings and move each device's state forward."""
+    groups: dict[str, list[ApplyReadingsEvent]] = {}
+    for event in batch:
+        groups.setdefault(event.data.device_id, []).append(event)
+    known = {d.device_id: d for d in ctx.devices.batch_get(groups)}
+    for device_id in groups.keys() - known.keys():
+        batch.fail(groups[device_id][0], f"device {device_id} is not registered")
+    readings = [
+        _reading(e)
+        for device_id in known
+        for e in groups[device_id]
+        if isinstance(e, ReadingRecordedEvent)
+    ]
+    ctx.readings.batch_write(puts=readings)
+    now = ctx.now()
+    updated = late = 0
+    for device_id, device in known.items():
+        outcome = _advance(ctx, device, groups[device_id], now)
+        if outcome == "updated":
+            updated += 1
+        elif outcome == "late":
+            late += 1
+        else:
+            batch.fail(groups[device_id][0], outcome)
+    ctx.count("ReadingsStored", len(readings))
+    ctx.count("DevicesUpdated", updated)
+    ctx.count("DevicesUnchangedLate", late)
+
+
+def _reading(event: ReadingRecordedEvent) -> Reading:
+    data = event.data
+    return Reading(
+        device_id=data.device_id,
+        time=data.time,
+        temperature=data.temperature,
+        humidity=data.humidity,
+        battery=data.battery,
+        expires_at=expires_at(data.time),
+    )
+
+
+def _advance(
+    ctx: ApplyReadingsContext, device: Device, events: list[ApplyReadingsEvent], now: dt.datetime
+) -> str:
+    """'updated', 'late' (nothing newer than the stored state), or why it failed."""
+    for _ in range(ATTEMPTS):
+        update = _plan(device, events, now)
+        if update is None:
+            return "late"
+        if ctx.devices.update(device.device_id, update, condition=_unchanged(device)):
+            return "updated"
+        fresh = ctx.devices.get(device.device_id, consistent=True)
+        if fresh is None:
+            return f"device {device.device_id} was deleted"
+        device = fresh
+    return f"device {device.device_id} kept changing concurrently"
+
+
+def _plan(device: Device, events: list[ApplyReadingsEvent], now: dt.datetime) -> Update | None:
+    """The update that moves `device` forward with `events`, or None if they are all older."""
+    update = Update()
+    seen = device.last_seen if isinstance(device.last_seen, dt.datetime) else None
+    newest = max(events, key=lambda e: e.data.time)
+    if seen is None or newest.data.time > seen:
+        update.set("lastSeen", newest.data.time)
+        if is_recent(newest.data.time, now):
+            update.set("status", "online")
+        beats = [e for e in events if isinstance(e, DeviceHeartbeatEvent)]
+        firmware = [e for e in beats if e.data.firmware is not UNSET]
+        if firmware:
+            latest = max(firmware, key=lambda e: e.data.time)
+            if seen is None or latest.data.time > seen:
+                update.set("firmware", latest.data.firmware)
+    readings = [e for e in events if isinstance(e, ReadingRecordedEvent)]
+    if readings:
+        newest_reading = max(readings, key=lambda e: e.data.time).data
+        current = device.last_reading
+        if not isinstance(current, Measurement) or newest_reading.time > current.time:
+            update.set("lastReading", _measurement(newest_reading))
+    return update if update else None
+
+
+def _measurement(data: ReadingRecorded) -> Measurement:
+    return Measurement(
+        time=data.time, temperature=data.temperature, humidity=data.humidity, battery=data.battery
+    )
+
+
+def _unchanged(device: Device) -> Condition:
+    """The device still exists and its time-bearing state is what was read."""
+    cond = attr("deviceId").exists() & _same(attr("lastSeen"), device.last_seen)
+    reading = device.last_reading
+    if isinstance(reading, Measurement):
+        return cond & attr("lastReading", "time").eq(reading.time)
+    return cond & _same(attr("lastReading"), reading)
+
+
+def _same(path: Path, value: object) -> Condition:
+    """`path` holds `value` as read: absent (UNSET), NULL (None) or equal."""
+    if value is UNSET:
+        return path.not_exists()
+    if value is None:
+        return path.is_null()
+    return path.eq(value)

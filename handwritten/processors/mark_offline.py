@@ -2,13 +2,77 @@
 """Processor `mark_offline`: runs on `rate(5 minutes)`.
 
 Reads: devices. Writes: devices.
+
+Devices that are online but silent for longer than OFFLINE_AFTER at the tick's time become
+offline. The table is scanned page by page with a filter that DynamoDB evaluates (a superset:
+stored times compare as strings), and each candidate is checked again here with datetimes.
+Each write is conditional on the device still being online with the `lastSeen` that was read,
+so a reading that arrives meanwhile wins.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from fleet.runtime.expr import Condition, Update, attr
+from handwritten.fleet_rules import OFFLINE_AFTER
+from msgspec import UNSET
+
+if TYPE_CHECKING:
+    from fleet.contracts import MarkOfflineContext
+    from fleet.models import Device
+    from fleet.runtime.schedule import Tick
+
+PAGE_SIZE = 100
+"""Items examined per Scan request."""
 
 
-def handle(batch: Any) -> None:
-    """Apply one batch; raise to fail it (the generated entry module reports the failures)."""
-    raise NotImplementedError("mark_offline: write the processing logic here")
+def handle(tick: Tick, ctx: MarkOfflineContext) -> None:
+    """Mark every device silent since before `tick.time - OFFLINE_AFTER` offline."""
+    cutoff = tick.time - OFFLINE_AFTER
+    marked = raced = 0
+    for device in ctx.devices.scan_all(filter=_candidates(cutoff), page_size=PAGE_SIZE):
+        if not _silent(device, cutoff):
+            continue
+        if ctx.devices.update(
+            device.device_id, Update().set("status", "offline"), condition=_still_silent(device)
+        ):
+            marked += 1
+        else:
+            raced += 1
+    ctx.logger.info(
+        "marked devices offline",
+        extra={"marked": marked, "raced": raced, "cutoff": cutoff.isoformat()},
+    )
+    ctx.count("DevicesMarkedOffline", marked)
+
+
+def _candidates(cutoff: dt.datetime) -> Condition:
+    """Online devices whose stored lastSeen may be older than `cutoff`.
+
+    Stored times are strings; comparing against the cutoff rounded up to a whole second keeps
+    every truly silent device in (fractional seconds sort before `Z`), `_silent` drops extras.
+    """
+    ceiling = cutoff.replace(microsecond=0) + (
+        dt.timedelta(seconds=1) if cutoff.microsecond else dt.timedelta()
+    )
+    last_seen = attr("lastSeen")
+    return attr("status").eq("online") & (
+        last_seen.not_exists() | last_seen.is_null() | last_seen.lt(ceiling)
+    )
+
+
+def _silent(device: Device, cutoff: dt.datetime) -> bool:
+    seen = device.last_seen
+    return device.status == "online" and (not isinstance(seen, dt.datetime) or seen < cutoff)
+
+
+def _still_silent(device: Device) -> Condition:
+    online = attr("status").eq("online")
+    seen = device.last_seen
+    if seen is UNSET:
+        return online & attr("lastSeen").not_exists()
+    if seen is None:
+        return online & attr("lastSeen").is_null()
+    return online & attr("lastSeen").eq(seen)

@@ -75,7 +75,7 @@ def function_view(ir: Ir, p: Processor) -> FunctionView:
         label=p.ident,
         physical=refs.physical(p.name),
         description=f"Processor {p.name} ({trigger})",
-        handler=f"{ir.ident}.entry.{p.ident}.handler",
+        handler=f"{ir.ident}.entry.{p.name}.handler",
         zip_name=f"{p.name}.zip",
         memory_mb=p.memory_mb,
         timeout_seconds=p.timeout_seconds,

@@ -6,9 +6,21 @@ Reads: nothing. Writes: settings.
 
 from __future__ import annotations
 
-from typing import Any
+from prefs.contracts import ApplyChangesContext
+from prefs.events import ApplyChangesEvent, SettingsChangedEvent
+from prefs.runtime.stream import Batch
 
 
-def handle(batch: Any) -> None:
-    """Apply one batch; raise to fail it (the generated entry module reports the failures)."""
+def handle(batch: Batch[ApplyChangesEvent], ctx: ApplyChangesContext) -> None:
+    """Apply one batch of events in stream order (contract:
+    prefs.contracts.ApplyChangesHandler).
+
+    Call `batch.fail(event, reason)` for an event that cannot be applied now: it and the
+    later events of its subject are reported to Lambda and retried, so do not apply them.
+    Raise to fail the whole batch. Events already applied in an earlier delivery never reach
+    this function (idempotency on the CloudEvents id).
+    """
+    for event in batch:
+        if isinstance(event, SettingsChangedEvent):
+            pass  # event.data is the typed payload; ctx has the tables
     raise NotImplementedError("apply_changes: write the processing logic here")

@@ -6,9 +6,14 @@ Reads: settings. Writes: settings.
 
 from __future__ import annotations
 
-from typing import Any
+from prefs.contracts import NightlyCleanupContext
+from prefs.runtime.schedule import Tick
 
 
-def handle(batch: Any) -> None:
-    """Apply one batch; raise to fail it (the generated entry module reports the failures)."""
+def handle(tick: Tick, ctx: NightlyCleanupContext) -> None:
+    """Run once per tick of `cron(0 3 * * ? *)` (contract:
+    prefs.contracts.NightlyCleanupHandler).
+
+    Raise to report the invocation as failed (EventBridge retries it).
+    """
     raise NotImplementedError("nightly_cleanup: write the processing logic here")

@@ -6,9 +6,23 @@ Reads: books. Writes: loans.
 
 from __future__ import annotations
 
-from typing import Any
+from library.contracts import TrackLoansContext
+from library.events import BookLoanedEvent, BookReturnedEvent, TrackLoansEvent
+from library.runtime.stream import Batch
 
 
-def handle(batch: Any) -> None:
-    """Apply one batch; raise to fail it (the generated entry module reports the failures)."""
+def handle(batch: Batch[TrackLoansEvent], ctx: TrackLoansContext) -> None:
+    """Apply one batch of events in stream order (contract:
+    library.contracts.TrackLoansHandler).
+
+    Call `batch.fail(event, reason)` for an event that cannot be applied now: it and the
+    later events of its subject are reported to Lambda and retried, so do not apply them.
+    Raise to fail the whole batch. Events already applied in an earlier delivery never reach
+    this function (idempotency on the CloudEvents id).
+    """
+    for event in batch:
+        if isinstance(event, BookLoanedEvent):
+            pass  # event.data is the typed payload; ctx has the tables
+        elif isinstance(event, BookReturnedEvent):
+            pass  # event.data is the typed payload; ctx has the tables
     raise NotImplementedError("track_loans: write the processing logic here")

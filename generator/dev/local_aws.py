@@ -1,0 +1,74 @@
+"""moto as the local AWS: moto's own server application on a free loopback port, in this process.
+
+`LocalAws.start(region)` patches moto first (`moto_kinesis.install()`, before anything serves;
+and a cache for moto's per-request scan of its own package directory, which otherwise costs
+a hundred ``stat`` calls per request), serves moto's `DomainDispatcherApplication` -- the
+application `ThreadedMotoServer` runs -- with the keep-alive `WsgiServer` on ``127.0.0.1:0``
+(half the cost per AWS call of werkzeug's one-connection-per-request server), resets moto's
+in-process state (a second stack in the same process starts empty) and returns the running
+instance. `client(service)` is a boto3 client bound to it with dummy credentials; `stop()`
+closes every connection and joins the server's threads.
+"""
+
+from __future__ import annotations
+
+import functools
+import urllib.request
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from moto import backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+from generator.dev import moto_kinesis
+from generator.dev.wsgi_server import WsgiServer
+
+ACCESS_KEY = "testing"
+
+
+def _cache_module_listing() -> None:
+    """moto lists its package directory on every request to route it; the listing is constant."""
+    listing: Any = backends.list_of_moto_modules
+    if not hasattr(listing, "cache_info"):
+        cached = functools.lru_cache(maxsize=1)(lambda: tuple(listing()))
+        backends.list_of_moto_modules = cached
+
+
+class LocalAws:
+    def __init__(self, server: WsgiServer, region: str) -> None:
+        self._server = server
+        self.endpoint = f"http://{server.host}:{server.port}"
+        self.region = region
+        self._config = Config(
+            retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=32
+        )
+
+    @classmethod
+    def start(cls, region: str) -> LocalAws:
+        moto_kinesis.install()
+        _cache_module_listing()
+        server = WsgiServer(DomainDispatcherApplication(create_backend_app), "127.0.0.1", 0)
+        server.start(name="moto")
+        instance = cls(server, region)
+        try:
+            request = urllib.request.Request(f"{instance.endpoint}/moto-api/reset", method="POST")
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                answer.read()
+        except Exception:
+            instance.stop()
+            raise
+        return instance
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint,
+            region_name=self.region,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=ACCESS_KEY,
+            config=self._config,
+        )
+
+    def stop(self) -> None:
+        self._server.stop()

@@ -1,0 +1,266 @@
+"""The whole local stack in this process: `start_stack(root, host, port) -> RunningStack`.
+
+Start-up, in order (anything failing undoes what was done and raises):
+ 1. `freshness.check_generated`: the spec is valid and generated/ is current (`StaleOutput`);
+ 2. bind the HTTP port (a port in use fails before anything else starts);
+ 3. moto on a free loopback port (`local_aws`), the spec's tables, idempotency table, streams,
+    data-lake bucket and dead-letter queues (`resources`), under stage ``local``; the seed;
+ 4. the API Gateway emulator on ``generated/api/openapi.json`` with local placeholder values and
+    stage variables naming the local tables and streams;
+ 5. the functions: environment (``AWS_ENDPOINT_URL``, dummy credentials, ``TABLE_*``, ...) and
+    import paths applied to this process, entry modules imported fresh (a cold start);
+ 6. the pipeline (pollers, archivers, scheduler), checkpointing under
+    ``.gen-cache/checkpoints/<run>/`` (moto's streams live as long as the run, so do they);
+ 7. serve HTTP.
+`RunningStack.stop()` reverses all of it: server, pipeline threads, moto, environment. One stack
+runs per process at a time (moto's state is per process).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.dev.apigw import ApiGateway, wsgi_app
+from generator.dev.apigw.definition import DefinitionError, required_variables
+from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
+from generator.dev.functions import (
+    FunctionLoadError,
+    ProcessEnvironment,
+    function_environment,
+    import_paths,
+    load_handler,
+)
+from generator.dev.lambda_shapes import DEFAULT_REGION, LOCAL_ACCOUNT
+from generator.dev.local_api import LocalEndpoints
+from generator.dev.local_aws import LocalAws
+from generator.dev.pipeline import Clients, Pipeline
+from generator.dev.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
+from generator.dev.web import StaticSite, dispatcher
+from generator.dev.wsgi_server import WsgiServer
+from generator.ir.nodes import Ir
+from generator.seeding import load_seed_file
+
+log = logging.getLogger(__name__)
+ACCESS_LOG = logging.getLogger("generator.dev.access")
+API_STAGE = "api"
+CHECKPOINTS = ".gen-cache/checkpoints"
+_one_stack = threading.Lock()
+
+
+class StackError(Exception):
+    """The stack cannot start; the message says why and what to do (no traceback needed)."""
+
+
+@dataclass
+class RunningStack:
+    """A started local stack. `url` is the HTTP root (API at ``url + "/api"``)."""
+
+    url: str
+    aws_endpoint: str
+    region: str
+    ir: Ir
+    names: LocalNames
+    pipeline: Pipeline
+    seeded: dict[str, int]
+    _resources: contextlib.ExitStack = field(repr=False)
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/{API_STAGE}"
+
+    def stop(self) -> None:
+        """Stop serving, join every thread, stop moto, restore the environment. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._resources.close()
+
+
+def gateway_variables(document: Any, ir: Ir, names: LocalNames, region: str) -> dict[str, str]:
+    """Values for the definition's ``${...}`` placeholders, as Terraform fills them."""
+    values: dict[str, str] = {}
+    for name in sorted(required_variables(document)):
+        if name == "region":
+            continue
+        if name.startswith("role_"):
+            values[name] = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{names.prefix}-{name[5:]}"
+        elif name == "user_pool_arn":
+            values[name] = f"arn:aws:cognito-idp:{region}:{LOCAL_ACCOUNT}:userpool/{region}_local"
+        else:
+            raise StackError(
+                f"{API_DEFINITION} uses the placeholder ${{{name}}}, which gen dev cannot fill "
+                "(docs/api-definition.md lists region, role_<operationId> and user_pool_arn)"
+            )
+    return values
+
+
+def _fresh_import_state(ir: Ir) -> None:
+    """Forget earlier imports of the package and handwritten/: each stack starts cold."""
+    for name in list(sys.modules):
+        if name.split(".", 1)[0] in (ir.ident, "handwritten"):
+            del sys.modules[name]
+
+
+def _checkpoint_dir(root: Path) -> Path:
+    base = root / CHECKPOINTS
+    if base.is_dir():
+        for old in base.iterdir():
+            pid = old.name.split("-", 1)[0]
+            if old.is_dir() and pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+    return base / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _load_definition(root: Path) -> Any:
+    try:
+        return json.loads((root / API_DEFINITION).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise StackError(f"cannot read {API_DEFINITION}: {error}: run `gen build`") from None
+
+
+def start_stack(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    region: str = DEFAULT_REGION,
+    log_level: str = "WARNING",
+    function_env: Mapping[str, str] | None = None,
+) -> RunningStack:
+    """Start everything (see the module docstring); raises `StackError` when it cannot.
+
+    ``function_env`` adds to (or overrides) the functions' environment, e.g.
+    ``{"POWERTOOLS_IDEMPOTENCY_DISABLED": "true"}`` to measure what idempotency costs.
+    """
+    root = root.resolve()
+    try:
+        ir = check_generated(root)
+    except StaleOutput as error:
+        raise StackError(str(error)) from None
+    document = _load_definition(root)
+    if not _one_stack.acquire(blocking=False):
+        raise StackError("a local stack is already running in this process")
+    resources = contextlib.ExitStack()
+    resources.callback(_one_stack.release)
+    try:
+        return _start(
+            root, ir, document, host, port, region, log_level, function_env or {}, resources
+        )
+    except BaseException:
+        resources.close()
+        raise
+
+
+def _start(
+    root: Path,
+    ir: Ir,
+    document: Any,
+    host: str,
+    port: int,
+    region: str,
+    log_level: str,
+    function_env: Mapping[str, str],
+    resources: contextlib.ExitStack,
+) -> RunningStack:
+    # The app is bound later: the port is taken first, so a busy port fails in milliseconds.
+    app_holder: list[Any] = []
+
+    def app(environ: Any, start_response: Any) -> Any:
+        return app_holder[0](environ, start_response)
+
+    try:
+        http = WsgiServer(app, host, port, access_log=ACCESS_LOG)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise StackError(f"{host}:{port} is already in use: pass another --port") from None
+        raise StackError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    resources.callback(http.stop)
+
+    aws = LocalAws.start(region)
+    resources.callback(aws.stop)
+    names = local_names(ir, LOCAL_STAGE)
+    dynamodb, kinesis, s3, sqs = (aws.client(s) for s in ("dynamodb", "kinesis", "s3", "sqs"))
+    dlq_urls = create_resources(ir, names, dynamodb=dynamodb, kinesis=kinesis, s3=s3, sqs=sqs)
+    seeded = load_seed_file(root, stage=LOCAL_STAGE, client=dynamodb)
+
+    try:
+        gateway = ApiGateway(
+            document,
+            gateway_variables(document, ir, names, region),
+            names.stage_variables(ir),
+            aws.endpoint,
+            region,
+            stage=API_STAGE,
+        )
+    except DefinitionError as error:
+        raise StackError(f"{API_DEFINITION} cannot run locally: {error}") from None
+    resources.callback(gateway.close)
+
+    environment = ProcessEnvironment(
+        {**function_environment(ir, names, aws.endpoint, region, log_level), **function_env},
+        import_paths(root),
+    )
+    resources.callback(environment.restore)
+    _fresh_import_state(ir)
+    try:
+        handlers = {p.name: load_handler(ir, p.name) for p in ir.processors}
+    except FunctionLoadError as error:
+        raise StackError(str(error)) from None
+
+    checkpoints = _checkpoint_dir(root)
+    resources.callback(shutil.rmtree, checkpoints, ignore_errors=True)
+    pipeline = Pipeline.build(
+        ir, names, handlers, Clients(kinesis, s3, sqs), dlq_urls, checkpoints, region
+    )
+    pipeline.start()
+    resources.callback(pipeline.stop)
+
+    url = f"http://{_url_host(host)}:{http.port}"
+
+    def info() -> dict[str, Any]:
+        return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}}
+
+    local = LocalEndpoints(pipeline, info)
+    site = StaticSite(root / "frontend" / "dist")
+    app_holder.append(dispatcher(wsgi_app(gateway), local, site, API_STAGE))
+    http.start(name="gen-dev-http")
+    resources.callback(http.stop)  # the first thing stop() does: no request meets a stopped part
+    return RunningStack(
+        url=url,
+        aws_endpoint=aws.endpoint,
+        region=region,
+        ir=ir,
+        names=names,
+        pipeline=pipeline,
+        seeded=seeded,
+        _resources=resources,
+    )
+
+
+def _url_host(host: str) -> str:
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,102 @@
+"""The one WSGI application of `gen dev`: API at the stage root, local endpoints, the dashboard.
+
+Routing by path:
+- ``/api`` and ``/api/...``: the API Gateway emulator (the path, stage included, goes to it raw);
+- ``/config.json``: ``{"apiUrl": "/api", "localAuth": true}``, what the frontend reads at start;
+- ``/_local/...``: the local endpoints (`local_api`);
+- anything else: the built frontend in ``frontend/dist``; a path that is not a file there gets
+  ``index.html`` (the single-page app routes it), unless its last segment looks like a file
+  name (an asset that does not exist is a 404, not HTML). Without a build, a page explains how
+  to make one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import send_from_directory
+from werkzeug.wrappers import Request, Response
+
+from generator.dev.local_api import PREFIX as LOCAL_PREFIX
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+CONFIG = {"apiUrl": "/api", "localAuth": True}
+
+MISSING_BUILD = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>gen dev: no frontend build</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto">
+<h1>The API is up; the dashboard is not built</h1>
+<p><code>{dist}</code> does not exist. Build it once, then reload:</p>
+<pre>cd frontend &amp;&amp; npm ci &amp;&amp; npm run build</pre>
+<p>Meanwhile the API answers under <a href="/api/devices"><code>/api</code></a>,
+and <a href="/_local/status"><code>/_local/status</code></a> shows the pipeline.</p>
+</body></html>
+"""
+
+
+class StaticSite:
+    """Serves a built single-page app from ``dist`` with an ``index.html`` fallback."""
+
+    def __init__(self, dist: Path) -> None:
+        self.dist = dist
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self._respond(request, environ)
+        answer: Iterable[bytes] = response(environ, start_response)
+        return answer
+
+    def _respond(self, request: Request, environ: WSGIEnvironment) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return Response("Method Not Allowed\n", status=405, mimetype="text/plain")
+        index = self.dist / "index.html"
+        if not index.is_file():
+            help_page = MISSING_BUILD.format(dist=escape(str(self.dist)))
+            return Response(help_page, status=200, mimetype="text/html")
+        relative = request.path.lstrip("/")
+        if relative and (self.dist / relative).is_file():
+            try:
+                served: Response = send_from_directory(self.dist, relative, environ, max_age=0)
+                return served
+            except NotFound:
+                pass  # outside dist (e.g. `..`): treat as a route of the app
+        last = relative.rsplit("/", 1)[-1]
+        if "." in last:
+            return Response("Not Found\n", status=404, mimetype="text/plain")
+        page: Response = send_from_directory(self.dist, "index.html", environ, max_age=0)
+        page.headers["Cache-Control"] = "no-cache"
+        return page
+
+
+def config_response() -> Response:
+    return Response(
+        json.dumps(CONFIG) + "\n",
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def dispatcher(
+    api: WSGIApplication, local: WSGIApplication, site: WSGIApplication, stage: str = "api"
+) -> WSGIApplication:
+    stage_root = "/" + stage
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", "")) or "/"
+        if path == stage_root or path.startswith(stage_root + "/"):
+            return api(environ, start_response)
+        if path == "/config.json":
+            answer: Iterable[bytes] = config_response()(environ, start_response)
+            return answer
+        if path == LOCAL_PREFIX or path.startswith(LOCAL_PREFIX + "/"):
+            return local(environ, start_response)
+        return site(environ, start_response)
+
+    return application

@@ -1,0 +1,195 @@
+"""IR tables -> the view of tables.py: one typed access class per table.
+
+Per table: `get`, `batch_get`, `put` (inherited), conditional `update` and `delete`, `query` on
+the sort key when there is one, `query_<index>` per secondary index, `scan`/`scan_all` and
+`batch_write` (inherited). Key parameters are the key fields' Python names and types; key
+values are marshalled under their stored names. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.emit.python.layout import Namespace, bracketed, docstring, literal
+from generator.emit.python.naming import PackageNames
+from generator.ir.names import snake
+from generator.ir.nodes import Field, Ir, KeyAttr, Table
+
+_BASE_METHODS = ("get", "batch_get", "put", "update", "delete", "scan", "scan_all",
+                 "batch_write", "key_of", "client", "name", "item_type", "key_names")
+_KWARGS = ("self", "consistent", "condition", "update", "descending", "limit", "start", "filter",
+           "keys", "item")
+
+
+@dataclass(frozen=True)
+class KeyParam:
+    py: str
+    wire: str
+    annotation: str
+
+
+@dataclass(frozen=True)
+class Method:
+    """A method signature; `lines(stub=True)` is its Protocol form (`...` body)."""
+
+    name: str
+    params: list[str]
+    returns: str
+
+    def lines(self, stub: bool = False) -> list[str]:
+        suffix = f") -> {self.returns}:" + (" ..." if stub else "")
+        return bracketed(f"def {self.name}(", ["self", *self.params], suffix, "    ")
+
+
+@dataclass(frozen=True)
+class QueryView:
+    method: Method
+    doc: list[str]
+    args: list[str]
+
+
+@dataclass(frozen=True)
+class TableView:
+    """One table: its access class and the read-only / write-only Protocols of it."""
+
+    name: str
+    reads: str
+    writes: str
+    item: str
+    doc: list[str]
+    key_names: str
+    keys: list[KeyParam]
+    queries: list[QueryView]
+
+    @property
+    def key_params(self) -> list[str]:
+        return [f"{k.py}: {k.annotation}" for k in self.keys]
+
+    @property
+    def get(self) -> Method:
+        return Method("get", [*self.key_params, "*", "consistent: bool = False"], f"_m.{self.item} | None")
+
+    @property
+    def batch_get(self) -> Method:
+        return Method("batch_get", [f"keys: _t.Iterable[{self.key_type}]", "*", "consistent: bool = False"],
+                      f"list[_m.{self.item}]")
+
+    @property
+    def update(self) -> Method:
+        return Method("update", [*self.key_params, "update: _Update", "*",
+                                 "condition: _Condition | None = None"], "bool")
+
+    @property
+    def delete(self) -> Method:
+        return Method("delete", [*self.key_params, "*", "condition: _Condition | None = None"], "bool")
+
+    @property
+    def read_methods(self) -> list[Method]:
+        """What a processor that only reads the table may call (inherited ones included)."""
+        scan = Method("scan", ["*", "filter: _Condition | None = None", "limit: int | None = None",
+                               "start: _Key | None = None", "consistent: bool = False"], f"_Page[_m.{self.item}]")
+        scan_all = Method("scan_all", ["*", "filter: _Condition | None = None", "page_size: int = 100"],
+                          f"_t.Iterator[_m.{self.item}]")
+        return [self.get, self.batch_get, *(q.method for q in self.queries), scan, scan_all]
+
+    @property
+    def write_methods(self) -> list[Method]:
+        """What a processor that only writes the table may call (no read permission)."""
+        put = Method("put", [f"item: _m.{self.item}", "*", "condition: _Condition | None = None"], "bool")
+        batch_write = Method("batch_write", [f"puts: _t.Iterable[_m.{self.item}] = ()",
+                                             "deletes: _t.Iterable[_Key] = ()"], "int")
+        return [put, self.update, self.delete, batch_write]
+
+    @property
+    def key_dict(self) -> str:
+        return "{" + ", ".join(f"{literal(k.wire)}: {k.py}" for k in self.keys) + "}"
+
+    @property
+    def key_type(self) -> str:
+        if len(self.keys) == 1:
+            return self.keys[0].annotation
+        return f"tuple[{', '.join(k.annotation for k in self.keys)}]"
+
+    @property
+    def batch_key_dict(self) -> str:
+        if len(self.keys) == 1:
+            return "{" + f"{literal(self.keys[0].wire)}: k" + "}"
+        return "{" + ", ".join(f"{literal(k.wire)}: k[{i}]" for i, k in enumerate(self.keys)) + "}"
+
+
+def _key_annotation(field: Field, ir: Ir) -> str:
+    schema = field.schema
+    if schema.kind == "ref":
+        schema = ir.model(schema.ref or "").schema
+    if schema.kind == "integer":
+        return "int"
+    if schema.kind == "number":
+        return "_decimal.Decimal"
+    if schema.format == "date-time":
+        return "_dt.datetime"
+    if schema.format == "date":
+        return "_dt.date"
+    return "str"
+
+
+def _param(ir: Ir, fields: dict[str, Field], attr: KeyAttr, taken: set[str]) -> KeyParam:
+    f = fields[attr.name]
+    py = f.py_name
+    while py in taken or py in _KWARGS:
+        py += "_"
+    taken.add(py)
+    return KeyParam(py=py, wire=attr.name, annotation=_key_annotation(f, ir))
+
+
+def _query(ir: Ir, table: Table, fields: dict[str, Field], methods: Namespace, index: str | None,
+           item: str) -> QueryView:
+    idx = table.index(index) if index else None
+    pk, sk = (idx.partition_key, idx.sort_key) if idx else (table.partition_key, table.sort_key)
+    taken: set[str] = set()
+    partition = _param(ir, fields, pk, taken)
+    sort = _param(ir, fields, sk, taken) if sk else None
+    method = methods.claim(f"query_{snake(index)}" if index else "query")
+    target = f"index `{index}`" if index else "the table"
+    doc = f"One page of a Query on {target}: items whose {pk.name} equals `{partition.py}`"
+    doc += f", optionally within a range of {sk.name}." if sk else "."
+    params = [f"{partition.py}: {partition.annotation}", "*"]
+    if sort:
+        params.append(f"{sort.py}: _KeyRange[{sort.annotation}] | None = None")
+    returns = f"_Page[_m.{item}]"
+    params += ["descending: bool = False", "limit: int | None = None", "start: _Key | None = None",
+               "filter: _Condition | None = None"]
+    if not index:
+        params.append("consistent: bool = False")
+    args = [literal(index) if index else "None", f"({literal(partition.wire)}, {partition.py})",
+            f"None if {sort.py} is None else ({literal(sort.wire)}, {sort.py})" if sort else "None",
+            "descending=descending", "limit=limit", "start=start", "filter=filter",
+            "consistent=False" if index else "consistent=consistent"]
+    return QueryView(method=Method(method, params, returns), doc=docstring(doc, "        "),
+                     args=[f"            {a}," for a in args])
+
+
+def _table(ir: Ir, table: Table, names: tuple[str, str, str]) -> TableView:
+    model = ir.model(table.item)
+    fields = {f.name: f for f in model.schema.properties}
+    taken: set[str] = set()
+    keys = [_param(ir, fields, table.partition_key, taken)]
+    if table.sort_key:
+        keys.append(_param(ir, fields, table.sort_key, taken))
+    methods = Namespace(_BASE_METHODS)
+    queries = [_query(ir, table, fields, methods, None, model.class_name)] if table.sort_key else []
+    queries += [_query(ir, table, fields, methods, i.name, model.class_name) for i in table.indexes
+                if i.projection == "all"]
+    key_desc = ", ".join(f"{k.name} ({k.type})" for k in (table.partition_key, table.sort_key) if k)
+    doc = f"Table `{table.name}` of {model.class_name} items, keyed by {key_desc}"
+    doc += f"; expires items by `{table.ttl}` (epoch seconds)." if table.ttl else "."
+    key_names = "(" + ", ".join(literal(k.wire) for k in keys) + ("," if len(keys) == 1 else "") + ")"
+    return TableView(name=names[0], reads=names[1], writes=names[2], item=model.class_name,
+                     doc=docstring(doc, "    "), key_names=key_names, keys=keys, queries=queries)
+
+
+def tables_view(ir: Ir, names: PackageNames) -> dict[str, object]:
+    """The template context of tables.py."""
+    views = [_table(ir, t, names.table_classes[t.name]) for t in ir.tables]
+    text = " ".join(line for v in views for m in v.read_methods + v.write_methods for line in m.lines())
+    return {"tables": views, "uses_dt": "_dt." in text, "uses_decimal": "_decimal." in text,
+            "any_query": any(v.queries for v in views)}

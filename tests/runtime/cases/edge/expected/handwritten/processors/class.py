@@ -1,0 +1,27 @@
+# Scaffolded by gen from spec/model.yaml. This file is yours: gen never overwrites it.
+"""Processor `class`: handles thing.class.changed, thing.made from stream `events`.
+
+Reads: nothing. Writes: class, metrics.
+"""
+
+from __future__ import annotations
+
+from edge_case.contracts import ClassContext
+from edge_case.events import ClassEvent, ThingClassChangedEvent, ThingMadeEvent
+from edge_case.runtime.stream import Batch
+
+
+def handle(batch: Batch[ClassEvent], ctx: ClassContext) -> None:
+    """Apply one batch of events in stream order (contract: edge_case.contracts.ClassHandler).
+
+    Call `batch.fail(event, reason)` for an event that cannot be applied now: it and the
+    later events of its subject are reported to Lambda and retried, so do not apply them.
+    Raise to fail the whole batch. Events already applied in an earlier delivery never reach
+    this function (idempotency on the CloudEvents id).
+    """
+    for event in batch:
+        if isinstance(event, ThingClassChangedEvent):
+            pass  # event.data is the typed payload; ctx has the tables
+        elif isinstance(event, ThingMadeEvent):
+            pass  # event.data is the typed payload; ctx has the tables
+    raise NotImplementedError("class: write the processing logic here")
