@@ -98,8 +98,8 @@ _ClassNames = {
     "decimal_": "Decimal",
     "class_": "class",
     "my_thing": "my-thing",
-    "my_thing__": "myThing",
-    "my_thing_": "my_thing",
+    "my_thing_": "myThing",
+    "my_thing__": "my_thing",
     "self_": "self",
     "type_": "type",
 }
@@ -112,15 +112,15 @@ class Class(_Struct, kw_only=True, frozen=True, gc=False, rename=_ClassNames):
     decimal_: list[_decimal.Decimal] | _Unset = _UNSET
     class_: str
     my_thing: _t.Annotated[int, _Meta(multiple_of=5, gt=0)] | _Unset = _UNSET
-    my_thing__: ClassMyThing | None | _Unset = _UNSET
-    my_thing_: _decimal.Decimal | _Unset = _UNSET
+    my_thing_: ClassMyThing | None | _Unset = _UNSET
+    my_thing__: _decimal.Decimal | _Unset = _UNSET
     self_: _dt.date | _Unset = _UNSET
     type_: _t.Annotated[str, _Meta(min_length=2, pattern="^[a-z]+\\d?$")] | _Unset = _UNSET
 
     def __post_init__(self) -> None:
         _checks.number(self.decimal_, "Decimal", ge=_B1)
         _checks.unique(self.decimal_, "Decimal")
-        v2 = self.my_thing_
+        v2 = self.my_thing__
         if isinstance(v2, _decimal.Decimal) and not (v2.is_finite() and v2 < _B2):
             _checks.reject(v2, "my_thing", lt=_B2)
 
