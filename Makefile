@@ -51,11 +51,13 @@ test-fast: install
 
 test: install $(NODE_STAMP) checkov chromium
 	$(BIN)/gen build --check
+	$(BIN)/mypy --strict generator tools
 	cd frontend && npm test && npm run build
 	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check generator tests benchmarks tools
+	$(BIN)/mypy --strict generator tools
 
 bench: install
 	$(BIN)/python benchmarks/build.py

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 Handler = Callable[[dict[str, Any], Any], Any]
-POLL_INTERVAL_S = 0.05
+POLL_INTERVAL_S = 0.1
 ARCHIVE_INTERVAL_S = 1.0
 ARCHIVE_BUFFER_BYTES = 1024 * 1024
 

@@ -7,7 +7,7 @@ from typing import Any
 from generator.diagnostics import did_you_mean, known_names_hint
 from generator.ir.context import BuildContext
 from generator.ir.names import snake
-from generator.ir.nodes import Operation, Param, Schema, SortRange, Stream, Table
+from generator.ir.nodes import Operation, OperationKind, Param, SortRange, Stream, Table
 from generator.ir.schemas import SchemaReader
 from generator.load.yaml_loader import Pointer
 from generator.validate.refs import parse_ref, resolve_pointer
@@ -212,6 +212,7 @@ class OperationBuilder:
                           did_you_mean(name, valid) or "path parameter names must equal key attribute names", key=True)
                 return None
         sort = None
+        kind: OperationKind
         if listing:
             if bound or index:
                 ctx.error("E-BIND", "list: true is a Scan of the whole table; it takes no key parameters or index",
@@ -314,7 +315,8 @@ class OperationBuilder:
         items_ok = (items is not None and items.schema.kind == "array" and items.schema.items is not None
                     and items.schema.items.ref == item)
         next_ok = nxt is not None and nxt.schema.kind == "string" and nxt.schema.nullable
-        if not (items_ok and next_ok and set(fields) == {"items", "next"} and items.required and nxt.required):
+        if not (items_ok and next_ok and set(fields) == {"items", "next"} and items is not None and items.required
+                and nxt is not None and nxt.required):
             ctx.error("E-RESPONSE", f"the 200 response {name} is not the page shape {{items: [{item}], next: string | "
                       "null}", doc, sptr, "define it with required [items, next], items: {type: array, items: {$ref: "
                       f"'#/components/schemas/{item}'}}}}, next: {{type: [string, 'null']}}")

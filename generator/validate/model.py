@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.load.yaml_loader import Pointer, YamlDocument

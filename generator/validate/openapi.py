@@ -36,14 +36,14 @@ def _validator_for(version: str) -> Any:
 
     if not version.startswith("3.1"):
         return OpenAPIV30SpecValidator
-    from jsonschema import Draft202012Validator
-    from jsonschema_specifications import REGISTRY
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema_specifications import REGISTRY  # type: ignore[import-untyped]
     from openapi_spec_validator.schemas import schema_v31
     from referencing.jsonschema import DRAFT202012
 
     registry = REGISTRY.with_resource(schema_v31["$id"], DRAFT202012.create_resource(schema_v31)).crawl()
 
-    class CrawledV31(OpenAPIV31SpecValidator):  # type: ignore[misc,valid-type]
+    class CrawledV31(OpenAPIV31SpecValidator):
         schema_validator = Draft202012Validator(schema_v31, registry=registry)
 
     return CrawledV31
