@@ -47,6 +47,10 @@ def generate(root: Path, *, use_cache: bool = True,
     ir, diags = validate(root, use_cache=use_cache)
     if ir is None or diags.has_errors():
         raise GenError(diags)
+    if use_cache:
+        from generator.render.env import use_bytecode_cache
+
+        use_bytecode_cache(cache_dir(root) / "jinja")
     return ir, emit_all(ir, emitters), diags
 
 

@@ -8,8 +8,10 @@ through ``AWS_ENDPOINT_URL``. All functions share one process here, and the valu
 agree (one stage, one prefix), so one process environment serves them all.
 
 `function_environment` computes that environment (pure); `ProcessEnvironment` applies it to
-``os.environ`` and ``sys.path`` and restores both on `restore()`; `load_handler` imports an
-entry module and returns its ``handler``.
+``os.environ`` and ``sys.path``, sets aside already imported modules of the given packages (the
+stack imports its own copies: a cold start, with clients bound to this stack's endpoint), and
+on `restore()` puts environment, path and modules back as it found them; `load_handler`
+imports an entry module and returns its ``handler``.
 """
 
 from __future__ import annotations
@@ -46,8 +48,6 @@ def function_environment(
         "IDEMPOTENCY_TABLE": names.idempotency_table,
         "POWERTOOLS_SERVICE_NAME": ir.name,
         "POWERTOOLS_METRICS_NAMESPACE": ir.name,
-        # There is no CloudWatch locally: EMF metric blobs on stdout would only bury the logs.
-        "POWERTOOLS_METRICS_DISABLED": "true",
         "LOG_LEVEL": log_level,
     }
     env.update(names.table_env(ir))
@@ -57,7 +57,11 @@ def function_environment(
 class ProcessEnvironment:
     """Applies an environment and import paths to this process; `restore()` undoes both."""
 
-    def __init__(self, env: Mapping[str, str], paths: list[Path]) -> None:
+    def __init__(
+        self, env: Mapping[str, str], paths: list[Path], packages: tuple[str, ...] = ()
+    ) -> None:
+        self._packages = packages
+        self._modules = {name: sys.modules.pop(name) for name in self._package_modules()}
         self._saved: dict[str, str | None] = {}
         self._paths = [str(p) for p in paths]
         self._added: list[str] = []
@@ -72,7 +76,14 @@ class ProcessEnvironment:
                 sys.path.insert(0, path)
                 self._added.append(path)
 
+    def _package_modules(self) -> list[str]:
+        return [name for name in list(sys.modules) if name.split(".", 1)[0] in self._packages]
+
     def restore(self) -> None:
+        for name in self._package_modules():
+            del sys.modules[name]
+        sys.modules.update(self._modules)
+        self._modules.clear()
         for key, value in self._saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -8,7 +8,11 @@
 | ``POST /_local/drain?timeout=S`` | wait until the running pollers have settled their streams |
 | ``POST /_local/archives/flush`` | write every archived stream's records to the data lake now |
 
-Answers are JSON; unknown names are 404, wrong methods 405, bad parameters 400.
+Answers are JSON; unknown names are 404, wrong methods 405, bad parameters 400. In the status,
+a processor's ``lag`` is the records of its stream after its checkpoints (filtered ones
+included); ``records``/``batches``/``retries``/... count the poller's current run;
+``invocations`` counts since the stack started (``acknowledged``: records a batch answer let
+the checkpoint pass, see `invocations`); ``dlq.messages`` is the queue's depth.
 """
 
 from __future__ import annotations

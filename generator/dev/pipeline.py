@@ -93,7 +93,6 @@ class Pipeline:
         counters: dict[str, CountingHandler],
         archivers: dict[str, Archiver],
         scheduler: Scheduler,
-        store: JsonFileCheckpointStore,
         dlq_urls: Mapping[str, str],
     ) -> None:
         self.ir = ir
@@ -103,7 +102,6 @@ class Pipeline:
         self.archivers = archivers
         self.scheduler = scheduler
         self._clients = clients
-        self._store = store
         self._dlq_urls = dict(dlq_urls)
         self._lock = threading.Lock()  # start/stop of pollers, one caller at a time
         self._running: set[str] = set()
@@ -147,7 +145,7 @@ class Pipeline:
                 scheduler.add(
                     p.name, p.schedule, handlers[p.name], rule_name=physical, function_name=physical
                 )
-        return cls(ir, names, clients, pollers, counters, archivers, scheduler, store, dlq_urls)
+        return cls(ir, names, clients, pollers, counters, archivers, scheduler, dlq_urls)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -258,16 +256,12 @@ class Pipeline:
         archives = {}
         for stream, archiver in self.archivers.items():
             counters = archiver.stats()
-            shard_keys = {
-                shard: self._store.get(
-                    f"firehose:{archiver.config.delivery_stream}/{archiver.config.stream_name}/{shard}"
-                )
-                for shard in (shard_tips(self.names.streams[stream]) or {})
-            }
+            total = _total(shard_tips(self.names.streams[stream]))
             archives[stream] = {
                 "deliveryStream": archiver.config.delivery_stream,
                 "bucket": archiver.config.bucket,
-                "lag": self._lag(stream, shard_keys),
+                # the archiver reads from the first record on: what it has not written is behind
+                "lag": None if total is None else total - counters.records_archived,
                 "records": counters.records_archived,
                 "objects": counters.objects_written,
                 "buffered": counters.buffered_records,

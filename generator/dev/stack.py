@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 import threading
 import uuid
 from collections.abc import Mapping
@@ -105,13 +104,6 @@ def gateway_variables(document: Any, ir: Ir, names: LocalNames, region: str) -> 
                 "(docs/api-definition.md lists region, role_<operationId> and user_pool_arn)"
             )
     return values
-
-
-def _fresh_import_state(ir: Ir) -> None:
-    """Forget earlier imports of the package and handwritten/: each stack starts cold."""
-    for name in list(sys.modules):
-        if name.split(".", 1)[0] in (ir.ident, "handwritten"):
-            del sys.modules[name]
 
 
 def _checkpoint_dir(root: Path) -> Path:
@@ -222,9 +214,9 @@ def _start(
     environment = ProcessEnvironment(
         {**function_environment(ir, names, aws.endpoint, region, log_level), **function_env},
         import_paths(root),
+        packages=(ir.ident, "handwritten"),
     )
     resources.callback(environment.restore)
-    _fresh_import_state(ir)
     try:
         handlers = {p.name: load_handler(ir, p.name) for p in ir.processors}
     except FunctionLoadError as error:
