@@ -52,7 +52,8 @@ def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
         f"  API         {stack.api_url}   ({len(ir.operations)} operations, generated/api/openapi.json)",
         f"  dashboard   {url}/"
         + ("" if dist.is_file() else "   (not built: cd frontend && npm ci && npm run build)"),
-        f"  status      {url}/_local/status",
+        f"  status      {url}/_local/status   (also POST /_local/pollers/stop|start, "
+        "/_local/drain, /_local/archives/flush)",
         f"  AWS (moto)  {stack.aws_endpoint}   region {stack.region}, access key/secret `testing`",
     ]
     for table in ir.tables:
@@ -72,14 +73,16 @@ def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
                 f"  schedule    {p.name}: {p.schedule}; fire now: "
                 f"curl -X POST {url}/_local/schedules/{p.name}/fire"
             )
-    protected = [op.operation_id for op in ir.operations if op.protected]
+    protected_ops = [op for op in ir.operations if op.protected]
+    protected = [op.operation_id for op in protected_ops]
     if protected:
+        example = next((op.path for op in protected_ops if "{" not in op.path), "/...")
         token = local_token({"sub": example_subject(ir), "email": "dev@example.com"})
         lines += [
             f"Local auth ({', '.join(protected)}): send `Authorization: Bearer <JWT>` (or the bare JWT)",
             '  with an unsigned JWT: header {"alg":"none"}, payload = the claims, empty signature',
             "  (`<b64url header>.<b64url payload>.`). `sub` is required; a past `exp` answers 401.",
-            f"  e.g. curl -H 'Authorization: Bearer {token}' {stack.api_url}/...",
+            f"  e.g. curl -H 'Authorization: Bearer {token}' {stack.api_url}{example}",
         ]
     return lines
 

@@ -1,4 +1,4 @@
-"""ONE running local stack of the reference system for the whole session, and clients for it.
+"""ONE running local stack of the reference system for all of tests/localstack, and clients for it.
 
 The stack is `start_stack` on the repository itself (generated/ must be current: the tests fail
 with the reason otherwise), on a free loopback port. Tests add state under fresh keys
@@ -19,7 +19,7 @@ from generator.seeding import load_seed_file
 from tests.localstack.support import REPO, Http, aws_client, restore_seed
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack() -> Iterator[RunningStack]:
     try:
         running = start_stack(REPO, "127.0.0.1", 0, log_level="WARNING")
@@ -29,27 +29,27 @@ def stack() -> Iterator[RunningStack]:
     running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def http(stack: RunningStack) -> Http:
     return Http(stack.url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def dynamodb(stack: RunningStack) -> Any:
     return aws_client("dynamodb", stack.aws_endpoint, stack.region)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def kinesis(stack: RunningStack) -> Any:
     return aws_client("kinesis", stack.aws_endpoint, stack.region)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def s3(stack: RunningStack) -> Any:
     return aws_client("s3", stack.aws_endpoint, stack.region)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sqs(stack: RunningStack) -> Any:
     return aws_client("sqs", stack.aws_endpoint, stack.region)
 

@@ -1,0 +1,105 @@
+"""The moto DynamoDB Query patch: the same answers as moto's own Query, without reading the table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.dynamodb.models import table as tables
+
+from generator.dev import moto_dynamodb
+from tests.dev.helpers import unique
+
+
+@pytest.fixture(scope="module")
+def dynamodb(moto_endpoint: str) -> Any:
+    return boto3.client("dynamodb", endpoint_url=moto_endpoint, region_name="us-east-1")
+
+
+@pytest.fixture
+def patched() -> Iterator[None]:
+    moto_dynamodb.install()
+    yield
+    moto_dynamodb.uninstall()
+
+
+@pytest.fixture(scope="module")
+def readings(dynamodb: Any) -> str:
+    """Readings of 30 devices, 40 each, with an index on site; written in a scrambled order."""
+    name = unique("readings")
+    dynamodb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("deviceId", "time", "siteId")],
+        KeySchema=[{"AttributeName": "deviceId", "KeyType": "HASH"}, {"AttributeName": "time", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "bySite", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "siteId", "KeyType": "HASH"}]}])
+    for n in sorted(range(1200), key=lambda n: (n * 7919) % 1200):
+        dynamodb.put_item(TableName=name, Item={
+            "deviceId": {"S": f"d{n % 30:02d}"}, "time": {"S": f"2026-11-24T{n // 30:02d}:00:00Z"},
+            "siteId": {"S": f"s{n % 3}"}, "value": {"N": str(n)}})
+    return name
+
+
+QUERIES: list[dict[str, Any]] = [
+    {"KeyConditionExpression": "deviceId = :d", "ExpressionAttributeValues": {":d": {"S": "d07"}}},
+    {"KeyConditionExpression": "deviceId = :d", "ExpressionAttributeValues": {":d": {"S": "d07"}},
+     "ScanIndexForward": False, "Limit": 5},
+    {"KeyConditionExpression": "deviceId = :d AND #t BETWEEN :a AND :b", "ExpressionAttributeNames": {"#t": "time"},
+     "ExpressionAttributeValues": {":d": {"S": "d29"}, ":a": {"S": "2026-11-24T10"}, ":b": {"S": "2026-11-24T20"}}},
+    {"KeyConditionExpression": "deviceId = :d AND #t >= :a", "ExpressionAttributeNames": {"#t": "time"},
+     "ExpressionAttributeValues": {":d": {"S": "d00"}, ":a": {"S": "2026-11-24T30"}}, "Limit": 3,
+     "ExclusiveStartKey": {"deviceId": {"S": "d00"}, "time": {"S": "2026-11-24T31:00:00Z"}}},
+    {"KeyConditionExpression": "deviceId = :d", "FilterExpression": "#v > :v",
+     "ExpressionAttributeNames": {"#v": "value"},
+     "ExpressionAttributeValues": {":d": {"S": "d03"}, ":v": {"N": "600"}}},
+    {"KeyConditionExpression": "deviceId = :d", "ExpressionAttributeValues": {":d": {"S": "nobody"}}},
+    {"IndexName": "bySite", "KeyConditionExpression": "siteId = :s",
+     "ExpressionAttributeValues": {":s": {"S": "s1"}}, "Limit": 7},
+]
+
+
+def _answer(dynamodb: Any, table: str, query: dict[str, Any]) -> Any:
+    answer = dynamodb.query(TableName=table, **query)
+    return {k: answer.get(k) for k in ("Items", "Count", "ScannedCount", "LastEvaluatedKey")}
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
+def test_answers_are_moto_s_own(dynamodb: Any, readings: str, query: dict[str, Any]) -> None:
+    unpatched = _answer(dynamodb, readings, query)
+    moto_dynamodb.install()
+    try:
+        assert _answer(dynamodb, readings, query) == unpatched
+    finally:
+        moto_dynamodb.uninstall()
+
+
+def test_a_partition_query_does_not_read_the_table(
+    dynamodb: Any, readings: str, patched: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole_table_reads = []
+    original = moto_dynamodb._originals["all_items"]
+
+    def spy(table: Any) -> Any:
+        whole_table_reads.append(table.name)
+        return original(table)
+
+    monkeypatch.setitem(moto_dynamodb._originals, "all_items", spy)
+    dynamodb.query(TableName=readings, KeyConditionExpression="deviceId = :d",
+                   ExpressionAttributeValues={":d": {"S": "d11"}})
+    assert whole_table_reads == []
+    dynamodb.query(TableName=readings, IndexName="bySite", KeyConditionExpression="siteId = :s",
+                   ExpressionAttributeValues={":s": {"S": "s2"}})
+    assert whole_table_reads == [readings], "index queries keep moto's own path"
+    assert tables.Table.all_items is not original
+
+
+def test_install_is_idempotent_and_uninstall_restores() -> None:
+    original = tables.Table.query
+    moto_dynamodb.install()
+    patched_query = tables.Table.query
+    moto_dynamodb.install()
+    assert tables.Table.query is patched_query is not original
+    moto_dynamodb.uninstall()
+    assert tables.Table.query is original
