@@ -12,7 +12,7 @@ from pathlib import Path
 from generator.diagnostics import Diagnostics, GenError
 from generator.emit import EMITTERS, emit_all
 from generator.emit.base import OutputFile
-from generator.ir.build import build_ir
+from generator.ir.build import build_ir, build_ir_deferred
 from generator.ir.nodes import Ir
 from generator.load.spec import load_spec
 from generator.write.plan import Plan, plan
@@ -30,28 +30,47 @@ def validate(root: Path, *, use_cache: bool = True) -> tuple[Ir | None, Diagnost
     diags = Diagnostics()
     spec = load_spec(root, diags)
     ir = build_ir(spec, diags, cache_dir(root) if use_cache else None) if not diags.has_errors() else None
-    if ir is not None:
-        # what API Gateway would reject at import is a spec error, reported by validate too
-        from generator.emit.api.lint import lint_api
+    return _lint(ir, diags), diags
 
-        lint = lint_api(ir)
-        diags.extend(lint.items)
-        if lint.has_errors():
-            ir = None
-    return ir, diags
+
+def _lint(ir: Ir | None, diags: Diagnostics) -> Ir | None:
+    if ir is None:
+        return None
+    # what API Gateway would reject at import is a spec error, reported by validate too
+    from generator.emit.api.lint import lint_api
+
+    lint = lint_api(ir)
+    diags.extend(lint.items)
+    return None if lint.has_errors() else ir
 
 
 def generate(root: Path, *, use_cache: bool = True,
              emitters: tuple[str, ...] = EMITTERS) -> tuple[Ir, list[OutputFile], Diagnostics]:
-    """Every output file for the spec under `root`, in memory. Raises GenError on invalid input."""
-    ir, diags = validate(root, use_cache=use_cache)
-    if ir is None or diags.has_errors():
-        raise GenError(diags)
-    if use_cache:
-        from generator.render.env import use_bytecode_cache
+    """Every output file for the spec under `root`, in memory. Raises GenError on invalid input.
 
-        use_bytecode_cache(cache_dir(root) / "jinja")
-    return ir, emit_all(ir, emitters), diags
+    The structural OpenAPI check of a cold build runs in a worker while the IR is built and
+    emitted; nothing is returned before it has passed."""
+    diags = Diagnostics()
+    spec = load_spec(root, diags)
+    if diags.has_errors():
+        raise GenError(diags)
+    ir, join = build_ir_deferred(spec, diags, cache_dir(root) if use_cache else None)
+    ir = _lint(ir, diags)
+    files: list[OutputFile] | None = None
+    if ir is not None and not diags.has_errors():
+        if use_cache:
+            from generator.render.env import use_bytecode_cache
+
+            use_bytecode_cache(cache_dir(root) / "jinja")
+        try:
+            files = emit_all(ir, emitters)
+        except Exception:
+            if not join():
+                raise GenError(diags) from None
+            raise
+    if not join() or ir is None or files is None or diags.has_errors():
+        raise GenError(diags)
+    return ir, files, diags
 
 
 @dataclass

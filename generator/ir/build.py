@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from generator.ir.schemas import SchemaReader
 from generator.load.spec import LoadedSpec
 from generator.validate.aws_names import check_aws_names
 from generator.validate.model import validate_model
-from generator.validate.openapi import validate_openapi
+from generator.validate.openapi import start_openapi_validation, validate_openapi
 from generator.validate.seeds import build_seeds
 
 
@@ -48,6 +49,45 @@ def build_ir(spec: LoadedSpec, diags: Diagnostics, cache_dir: Path | None = None
     model_ok = validate_model(spec.model, diags)
     if not (api_ok and model_ok):
         return None
+    return _build(spec, diags)
+
+
+def build_ir_deferred(spec: LoadedSpec, diags: Diagnostics,
+                      cache_dir: Path | None = None) -> tuple[Ir | None, Callable[[], bool]]:
+    """Like `build_ir`, but the structural OpenAPI check may still be running in a worker.
+
+    The IR is built provisionally; the returned function waits for the check. When the check
+    fails, every diagnostic reported after it started is withdrawn, so the user sees exactly
+    what `build_ir` would report, and the IR must not be used."""
+    if spec.openapi is None or spec.model is None:
+        return None, lambda: False
+    pending = start_openapi_validation(spec.openapi, diags, cache_dir, background=True)
+    mark = len(diags.items)
+    model_ok = validate_model(spec.model, diags)
+
+    def join() -> bool:
+        later = diags.items[mark:]
+        del diags.items[mark:]
+        ok = pending.result()
+        if ok:
+            diags.items.extend(later)
+        else:
+            assert spec.model is not None
+            validate_model(spec.model, diags)  # what build_ir reports beside the OpenAPI errors
+        return ok
+
+    if not model_ok:
+        return None, join
+    try:
+        return _build(spec, diags), join
+    except Exception:
+        if not join():
+            return None, lambda: False  # a malformed document, now reported properly
+        raise
+
+
+def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
+    assert spec.openapi is not None and spec.model is not None
     ctx = BuildContext(spec=spec, diags=diags)
     ctx.models = _models(ctx)
     tables = build_tables(ctx)

@@ -19,6 +19,8 @@ import functools
 import hashlib
 import json
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -125,18 +127,39 @@ def _message(err: Any) -> str:
 
 def validate_openapi(doc: YamlDocument, diags: Diagnostics, cache_dir: Path | None) -> bool:
     """Validate the OpenAPI document; returns True when it is structurally valid."""
+    return start_openapi_validation(doc, diags, cache_dir).result()
+
+
+class Pending:
+    """A validation whose expensive part may still be running; `result()` waits for it once,
+    adds its diagnostics and says whether the document is valid."""
+
+    def __init__(self, finish: Callable[[], bool]) -> None:
+        self._finish = finish
+        self._ok: bool | None = None
+
+    def result(self) -> bool:
+        if self._ok is None:
+            self._ok = self._finish()
+        return self._ok
+
+
+def start_openapi_validation(doc: YamlDocument, diags: Diagnostics, cache_dir: Path | None, *,
+                             background: bool = False) -> Pending:
+    """Start validating; with `background`, an uncached whole-document pass runs in a forked
+    worker (the other core) while the caller builds the IR and emits."""
     data = doc.data
     if not isinstance(data, dict):
         diags.error("E-OAS", "the OpenAPI document must be a mapping", doc.locate(()),
                     "start the file with 'openapi: 3.1.0', 'info:' and 'paths:'")
-        return False
+        return Pending(lambda: False)
     version = data.get("openapi")
     if not isinstance(version, str) or version not in _VERSIONS:
         diags.error("E-OAS-VERSION", f"unsupported OpenAPI version {version!r}", doc.locate(("openapi",)),
                     "use 'openapi: 3.1.0' (3.0.x is accepted too)")
-        return False
+        return Pending(lambda: False)
     if not check_refs(doc, diags):
-        return False
+        return Pending(lambda: False)
     tool_version = _validator_version()
     parts = _subdocuments(data)
     found: dict[int, list[tuple[list[str | int], str]]] = {}
@@ -146,24 +169,68 @@ def validate_openapi(doc: YamlDocument, diags: Diagnostics, cache_dir: Path | No
         if cached is not None:
             found[i] = cached
     missing = [i for i in range(len(parts)) if i not in found]
+    whole: Callable[[], tuple[list[tuple[list[str | int], str]], bool]] | None = None
     if len(missing) > 1:
-        whole, crashed = _run_whole(data, version)
-        # errors without a path cannot be filed under a part: let the parts find them
-        if not crashed and all(path for path, _ in whole):
-            found.update(_partition(whole, parts, missing))
-    for i in missing:
-        if i not in found:
-            found[i] = _run(parts[i][1], version)
-    for i in missing:
-        _cache_put(cache_dir, keys[i], found[i])
-    ok = True
-    for i, (base, _) in enumerate(parts):
-        for path, message in found[i]:
-            ok = False
-            ptr: Pointer = tuple(path) or base
-            diags.error("E-OAS", message, doc.locate(ptr, key=True),
-                        "see the OpenAPI specification for this object's fields")
-    return ok
+        if background and _can_fork():
+            whole = _in_child(data, version)
+        else:
+            done = _run_whole(data, version)
+            whole = lambda: done  # noqa: E731
+
+    def finish() -> bool:
+        if whole is not None:
+            errors, crashed = whole()
+            # errors without a path cannot be filed under a part: let the parts find them
+            if not crashed and all(path for path, _ in errors):
+                found.update(_partition(errors, parts, missing))
+        for i in missing:
+            if i not in found:
+                found[i] = _run(parts[i][1], version)
+        for i in missing:
+            _cache_put(cache_dir, keys[i], found[i])
+        ok = True
+        for i, (base, _) in enumerate(parts):
+            for path, message in found[i]:
+                ok = False
+                ptr: Pointer = tuple(path) or base
+                diags.error("E-OAS", message, doc.locate(ptr, key=True),
+                            "see the OpenAPI specification for this object's fields")
+        return ok
+
+    return Pending(finish)
+
+
+def _can_fork() -> bool:
+    # forking a process that runs other threads (gen dev) could copy a held lock
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _in_child(data: dict[str, Any], version: str) -> Callable[[], tuple[list[tuple[list[str | int], str]], bool]]:
+    """Run `_run_whole` in a forked child; the returned function waits for its answer."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, never return into the caller's code
+        code = 1
+        try:
+            os.close(read_fd)
+            payload = json.dumps(_run_whole(data, version)).encode("utf-8")
+            with os.fdopen(write_fd, "wb") as pipe:
+                pipe.write(payload)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+
+    def join() -> tuple[list[tuple[list[str | int], str]], bool]:
+        with os.fdopen(read_fd, "rb") as pipe:
+            payload = pipe.read()  # read to EOF before waiting, or a full pipe would deadlock
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not payload:
+            return [], True  # the parts are validated in this process instead
+        errors, crashed = json.loads(payload)
+        return [(list(p), str(m)) for p, m in errors], bool(crashed)
+
+    return join
 
 
 def _partition(errors: list[tuple[list[str | int], str]], parts: list[tuple[Pointer, dict[str, Any]]],

@@ -42,6 +42,9 @@ def test_error_case_build_writes_nothing(case: Path, tmp_path: Path) -> None:
     result = run_cli("-C", str(project), "build")
     assert result.exit_code == 2
     assert read_tree(project) == before
+    # build checks the OpenAPI structure in a worker while it builds the IR; it must report
+    # exactly what validate reports
+    assert result.stderr == (case / "expected_stderr.txt").read_text(encoding="utf-8")
 
 
 def test_every_error_code_has_a_case() -> None:
