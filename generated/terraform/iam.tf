@@ -184,6 +184,8 @@ data "aws_iam_policy_document" "fn_apply_readings" {
   statement {
     sid = "Idempotency"
     actions = [
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -372,6 +374,8 @@ data "aws_iam_policy_document" "fn_register_devices" {
   statement {
     sid = "Idempotency"
     actions = [
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",

@@ -7,6 +7,13 @@ wraps ``Table.query`` so that, for a query on the primary key (no index), ``all_
 within that call, in that thread only -- returns just that partition's items, in the order
 moto's own ``all_items()`` would list them. What moto answers is unchanged; index queries,
 scans and every other operation are untouched. Call it once, before the moto server serves.
+
+moto's ``TransactWriteItems`` backs up a whole table (``copy.deepcopy``) once per item of the
+transaction, to roll back when it is cancelled: a claim of 100 idempotency records copied the
+idempotency table 100 times (seconds per call, gigabytes of garbage, as the table grew).
+`install()` also wraps it: the table is not copied (within that call, in that thread), the items
+the transaction touches are saved instead, and put back (or deleted) when it fails. What moto
+answers is unchanged.
 """
 
 from __future__ import annotations
@@ -15,6 +22,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import copy as _copy
+
+from moto.dynamodb import models as backends
 from moto.dynamodb.models import table as tables
 
 _scope = threading.local()
@@ -56,6 +66,59 @@ def _query(table: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         _scope.partition = None
 
 
+class _Copy:
+    """moto's `copy` module, except that a table is not copied inside a transaction."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_copy, name)
+
+    @staticmethod
+    def deepcopy(value: Any, *args: Any) -> Any:
+        if getattr(_scope, "transaction", False) and isinstance(value, tables.Table):
+            return value
+        return _copy.deepcopy(value, *args)
+
+
+def _touched(backend: Any, transact_items: Any) -> list[tuple[str, dict[str, Any], Any]]:
+    saved: list[tuple[str, dict[str, Any], Any]] = []
+    for entry in transact_items if isinstance(transact_items, list) else []:
+        try:
+            op_type, op = next(iter(entry.items()))
+            name = op["TableName"]
+            if op_type == "Put":
+                table = backend.get_table(name)
+                attrs = [table.hash_key_attr] + (
+                    [table.range_key_attr] if table.range_key_attr else []
+                )
+                key = {a: op["Item"][a] for a in attrs}
+            else:
+                key = op["Key"]
+            current = backend.get_item(name, key)
+            saved.append(
+                (name, key, _copy.deepcopy(current.to_json()["Attributes"]) if current else None)
+            )
+        except Exception:  # moto reports what is wrong with the item; nothing to save
+            continue
+    return saved
+
+
+def _transact_write_items(backend: Any, transact_items: Any, *args: Any, **kwargs: Any) -> Any:
+    saved = _touched(backend, transact_items)
+    _scope.transaction = True
+    try:
+        return _originals["transact_write_items"](backend, transact_items, *args, **kwargs)
+    except Exception:
+        _scope.transaction = False
+        for name, key, old in reversed(saved):
+            if old is not None:
+                backend.put_item(name, old)
+            elif backend.get_item(name, key) is not None:
+                backend.delete_item(name, key)
+        raise
+    finally:
+        _scope.transaction = False
+
+
 def install() -> None:
     """Patch ``moto.dynamodb.models.table.Table`` in this process; calling it again does nothing."""
     table_class: Any = tables.Table
@@ -67,11 +130,24 @@ def install() -> None:
         _originals[name] = getattr(table_class, name)
     table_class.query = _query
     table_class.all_items = _all_items
+    backend_class: Any = backends.DynamoDBBackend
+    if not callable(getattr(backend_class, "transact_write_items", None)):
+        raise RuntimeError("moto's DynamoDB backend has no transact_write_items(): not supported")
+    _originals["transact_write_items"] = backend_class.transact_write_items
+    _originals["copy"] = getattr(backends, "copy")  # noqa: B009 (a module attribute)
+    backend_class.transact_write_items = _transact_write_items
+    setattr(backends, "copy", _Copy())  # noqa: B010
 
 
 def uninstall() -> None:
     """Restore moto's own methods (for tests that compare both)."""
     table_class: Any = tables.Table
+    backend_class: Any = backends.DynamoDBBackend
     for name, method in _originals.items():
-        setattr(table_class, name, method)
+        if name == "copy":
+            setattr(backends, "copy", method)  # noqa: B010
+        elif name == "transact_write_items":
+            backend_class.transact_write_items = method
+        else:
+            setattr(table_class, name, method)
     _originals.clear()

@@ -103,3 +103,40 @@ def test_install_is_idempotent_and_uninstall_restores() -> None:
     assert tables.Table.query is patched_query is not original
     moto_dynamodb.uninstall()
     assert tables.Table.query is original
+
+
+def _claim(dynamodb: Any, name: str, keys: str) -> Any:
+    try:
+        dynamodb.transact_write_items(TransactItems=[{"Put": {
+            "TableName": name, "Item": {"id": {"S": k}, "status": {"S": "NEW"}},
+            "ConditionExpression": "attribute_not_exists(#id) OR #s = :x",
+            "ExpressionAttributeNames": {"#id": "id", "#s": "status"},
+            "ExpressionAttributeValues": {":x": {"S": "X"}},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}} for k in keys])
+    except dynamodb.exceptions.TransactionCanceledException as exc:
+        return exc.response["CancellationReasons"]
+    return None
+
+
+@pytest.mark.parametrize("patch", [False, True])
+def test_a_cancelled_transaction_rolls_back_as_moto_does(dynamodb: Any, patch: bool) -> None:
+    name = unique("ledger")
+    dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    for key, status in (("a", "X"), ("b", "DONE")):
+        dynamodb.put_item(TableName=name, Item={"id": {"S": key}, "status": {"S": status}})
+    if patch:
+        moto_dynamodb.install()
+    try:
+        reasons = _claim(dynamodb, name, "abc")  # a passes (and is rolled back), b fails, c new
+        assert [r["Code"] for r in reasons] == ["None", "ConditionalCheckFailed", "None"]
+        assert reasons[1]["Item"] == {"id": {"S": "b"}, "status": {"S": "DONE"}}
+        items = dynamodb.scan(TableName=name)["Items"]
+        assert sorted((i["id"]["S"], i["status"]["S"]) for i in items) == [("a", "X"), ("b", "DONE")]
+        assert _claim(dynamodb, name, "acd") is None
+        items = dynamodb.scan(TableName=name)["Items"]
+        assert sorted(i["id"]["S"] for i in items if i["status"]["S"] == "NEW") == ["a", "c", "d"]
+    finally:
+        if patch:
+            moto_dynamodb.uninstall()

@@ -29,6 +29,11 @@ DDB_WRITE = (
     "dynamodb:UpdateItem",
 )
 IDEMPOTENCY_ACTIONS = (
+    # BatchLedger: TransactWriteItems is authorised per item as PutItem / UpdateItem, so it needs
+    # no action of its own; BatchGetItem looks up refused claims, BatchWriteItem deletes.
+    # PowertoolsLedger (IDEMPOTENCY_MODE=powertools): GetItem, PutItem, UpdateItem, DeleteItem.
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",

@@ -163,6 +163,8 @@ data "aws_iam_policy_document" "fn_apply_changes" {
   statement {
     sid = "Idempotency"
     actions = [
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",

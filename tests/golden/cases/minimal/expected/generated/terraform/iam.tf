@@ -162,6 +162,8 @@ data "aws_iam_policy_document" "fn_apply_orders" {
   statement {
     sid = "Idempotency"
     actions = [
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",

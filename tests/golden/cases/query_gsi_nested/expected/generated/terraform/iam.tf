@@ -178,6 +178,8 @@ data "aws_iam_policy_document" "fn_track_loans" {
   statement {
     sid = "Idempotency"
     actions = [
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
