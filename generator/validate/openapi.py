@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from generator.cache import read_json, write_json
 from generator.diagnostics import Diagnostics
 from generator.load.yaml_loader import Pointer, YamlDocument
 from generator.validate.refs import check_refs, ref_closure
@@ -254,21 +255,13 @@ def _cache_key(sub: dict[str, Any], tool_version: str) -> str:
 def _cache_get(cache_dir: Path | None, key: str) -> list[tuple[list[str | int], str]] | None:
     if cache_dir is None:
         return None
+    cached = read_json(cache_dir / "oas" / f"{key}.json")
     try:
-        cached = json.loads((cache_dir / "oas" / f"{key}.json").read_text(encoding="utf-8"))
-        return [(list(p), str(m)) for p, m in cached]
-    except (OSError, ValueError, TypeError):
+        return [(list(p), str(m)) for p, m in cached] if cached is not None else None
+    except (TypeError, ValueError):
         return None
 
 
 def _cache_put(cache_dir: Path | None, key: str, found: list[tuple[list[str | int], str]]) -> None:
-    if cache_dir is None:
-        return
-    path = cache_dir / "oas" / f"{key}.json"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(found), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    if cache_dir is not None:
+        write_json(cache_dir / "oas" / f"{key}.json", found)

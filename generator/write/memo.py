@@ -10,15 +10,18 @@ lives in .gen-cache/ and is only an accelerator: deleting it changes nothing but
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
+
+from generator.cache import read_json, write_json
 
 MEMO = "build-memo.json"
 
 
+@functools.cache
 def _code_fingerprint() -> str:
     here = Path(__file__).resolve().parent.parent
     roots = [here, here / "templates", here.parent / "templates"]
@@ -60,25 +63,17 @@ def record(root: Path, manifest_text: str, diagnostics: list[str]) -> None:
     fp = fingerprint(root)
     if fp is None:
         return
-    data = {"fingerprint": fp, "manifest": manifest_text, "diagnostics": diagnostics}
-    target = root / ".gen-cache" / MEMO
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(target)
-    except OSError:
-        pass
+    write_json(root / ".gen-cache" / MEMO, {"fingerprint": fp, "manifest": manifest_text, "diagnostics": diagnostics})
 
 
 def up_to_date(root: Path) -> list[str] | None:
     """The recorded diagnostics when disk provably holds the current output; else None."""
+    data = read_json(root / ".gen-cache" / MEMO)
     try:
-        data = json.loads((root / ".gen-cache" / MEMO).read_text(encoding="utf-8"))
         manifest_text = (root / "generated/.gen-manifest.json").read_text(encoding="utf-8")
-    except (OSError, ValueError):
+    except OSError:
         return None
-    if data.get("manifest") != manifest_text or data.get("fingerprint") != fingerprint(root):
+    if not isinstance(data, dict) or data.get("manifest") != manifest_text or data.get("fingerprint") != fingerprint(root):
         return None
     files = json.loads(manifest_text).get("files", {})
     for rel, entry in files.items():

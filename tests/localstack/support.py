@@ -154,7 +154,7 @@ def _key(item: dict[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
 
 def restore_seed(stack: Any, dynamodb: Any) -> None:
     """Delete every item the seed does not have, then write the seed (changed items revert)."""
-    from generator.seeding import load_seed_file
+    from generator.seeding import load_seed_file, write_batches
 
     seed = json.loads((REPO / "generated/dynamodb/seed.json").read_text(encoding="utf-8"))
     for table in stack.ir.tables:
@@ -172,11 +172,8 @@ def restore_seed(stack: Any, dynamodb: Any) -> None:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        for start in range(0, len(extra), 25):
-            requests_ = [{"DeleteRequest": {"Key": item}} for item in extra[start:start + 25]]
-            pending: dict[str, Any] = {physical: requests_}
-            while pending:
-                pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        deletes = [{"DeleteRequest": {"Key": item}} for item in extra]
+        write_batches(dynamodb, physical, [deletes[i:i + 25] for i in range(0, len(deletes), 25)])
     load_seed_file(REPO, stage="local", client=dynamodb)
 
 

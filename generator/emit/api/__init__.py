@@ -1,17 +1,15 @@
 """The API Gateway definition emitter: generated/api/openapi.json and generated/api/vtl/*.vtl.
 
-Contract: `emit_api(ir)` is pure. It lints first and raises GenError (located diagnostics, nothing
-written) for anything API Gateway import or Terraform's templatefile would reject; otherwise it
-returns the canonical JSON document and every mapping template, whose text is byte-identical to
-the template embedded in the document.
+Contract: `emit_api(ir)` is pure. It expects an IR that passed `lint_api` (the validate stage,
+`generator.api`, runs it before any emitter, so `gen validate` and `gen build` report the same
+problems); it returns the canonical JSON document and every mapping template, whose text is
+byte-identical to the template embedded in the document.
 """
 
 from __future__ import annotations
 
-from generator.diagnostics import GenError
 from generator.emit.api import conventions as cv
 from generator.emit.api.document import build_document
-from generator.emit.api.lint import lint_api
 from generator.emit.api.vtl import render_templates
 from generator.emit.base import OutputFile
 from generator.ir.nodes import Ir
@@ -21,9 +19,6 @@ from generator.render.serialize import canonical_json
 def emit_api(ir: Ir) -> list[OutputFile]:
     if not ir.operations:
         return []
-    diags = lint_api(ir)
-    if diags.has_errors():
-        raise GenError(diags)
     templates = render_templates(ir)
     files = [OutputFile(path=cv.API_JSON, content=canonical_json(build_document(ir, templates)),
                         source=cv.SOURCE, header=False)]

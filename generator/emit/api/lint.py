@@ -53,21 +53,8 @@ class _Locator:
         return Location(self.file)
 
 
-_LINTED: list[tuple[Ir, Diagnostics]] = []
-
-
 def lint_api(ir: Ir) -> Diagnostics:
-    """Every problem API Gateway import or `templatefile` would hit with this spec.
-
-    Memoised per IR object: `gen validate` lints, and `emit_api` asks again as its guard."""
-    if _LINTED and _LINTED[0][0] is ir:
-        return _LINTED[0][1]
-    diags = _lint(ir)
-    _LINTED[:] = [(ir, diags)]  # the last IR only: all a run needs, and it never grows
-    return diags
-
-
-def _lint(ir: Ir) -> Diagnostics:
+    """Every problem API Gateway import or `templatefile` would hit with this spec."""
     diags = Diagnostics()
     locate = _Locator(ir)
     _schemas(ir, diags, locate)
