@@ -1,7 +1,8 @@
 """moto as the local AWS: moto's own server application on a free loopback port, in this process.
 
 `LocalAws.start(region)` patches moto first, before anything serves (`moto_kinesis.install()`;
-`moto_dynamodb.install()`, Query reads one partition, not the table; and a cache for moto's
+`moto_dynamodb.install()`, Query reads one partition, not the table;
+`moto_expressions.install()`, each condition expression is parsed once; and a cache for moto's
 per-request listing of its own package directory, a hundred ``stat`` calls per request), serves moto's `DomainDispatcherApplication` -- the
 application `ThreadedMotoServer` runs -- with the keep-alive `WsgiServer` on ``127.0.0.1:0``
 (half the cost per AWS call of werkzeug's one-connection-per-request server), resets moto's
@@ -21,7 +22,7 @@ from botocore.config import Config
 from moto import backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from generator.dev import moto_dynamodb, moto_kinesis
+from generator.dev import moto_dynamodb, moto_expressions, moto_kinesis
 from generator.dev.wsgi_server import WsgiServer
 
 ACCESS_KEY = "testing"
@@ -48,6 +49,7 @@ class LocalAws:
     def start(cls, region: str) -> LocalAws:
         moto_kinesis.install()
         moto_dynamodb.install()
+        moto_expressions.install()
         _cache_module_listing()
         server = WsgiServer(DomainDispatcherApplication(create_backend_app), "127.0.0.1", 0)
         server.start(name="moto")

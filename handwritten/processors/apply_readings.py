@@ -5,11 +5,13 @@ Reads: devices. Writes: devices, readings.
 
 Per batch: the touched devices are read once (BatchGetItem); the readings of known devices are
 stored in one BatchWriteItem run (chunks of 25) with a TTL; each device then gets at most one
-UpdateItem that only moves its state forward: `lastSeen` to the newest event time, `lastReading`
+update that only moves its state forward: `lastSeen` to the newest event time, `lastReading`
 to the newest reading, `status` to online when that time is recent. Times are compared here,
-as datetimes; the write is conditional on the state that was read (optimistic concurrency),
+as datetimes; each update is conditional on the state that was read (optimistic concurrency),
 so a late, older event never overwrites newer state, even when another invocation or
-mark_offline wrote in between (then the device is re-read and the update re-planned).
+mark_offline wrote in between (then those devices are re-read and their updates re-planned).
+The updates of a batch go together (`update_each`: one TransactWriteItems per 100 devices, so
+a batch costs a handful of round trips, not one per device).
 Events of devices that are not registered fail (they are retried: the registration may
 still be on its way through register_devices).
 """
@@ -50,15 +52,9 @@ def handle(batch: Batch[ApplyReadingsEvent], ctx: ApplyReadingsContext) -> None:
     ]
     ctx.readings.batch_write(puts=readings)
     now = ctx.now()
-    updated = late = 0
-    for device_id, device in known.items():
-        outcome = _advance(ctx, device, groups[device_id], now)
-        if outcome == "updated":
-            updated += 1
-        elif outcome == "late":
-            late += 1
-        else:
-            batch.fail(groups[device_id][0], outcome)
+    updated, late, failures = _advance(ctx, known, groups, now)
+    for device_id, why in failures.items():
+        batch.fail(groups[device_id][0], why)
     ctx.count("ReadingsStored", len(readings))
     ctx.count("DevicesUpdated", updated)
     ctx.count("DevicesUnchangedLate", late)
@@ -77,20 +73,29 @@ def _reading(event: ReadingRecordedEvent) -> Reading:
 
 
 def _advance(
-    ctx: ApplyReadingsContext, device: Device, events: list[ApplyReadingsEvent], now: dt.datetime
-) -> str:
-    """'updated', 'late' (nothing newer than the stored state), or why it failed."""
+    ctx: ApplyReadingsContext,
+    devices: dict[str, Device],
+    groups: dict[str, list[ApplyReadingsEvent]],
+    now: dt.datetime,
+) -> tuple[int, int, dict[str, str]]:
+    """(devices updated, devices with nothing newer than their stored state, why others failed)."""
+    updated = late = 0
+    failures: dict[str, str] = {}
+    pending = devices
     for _ in range(ATTEMPTS):
-        update = _plan(device, events, now)
-        if update is None:
-            return "late"
-        if ctx.devices.update(device.device_id, update, condition=_unchanged(device)):
-            return "updated"
-        fresh = ctx.devices.get(device.device_id, consistent=True)
-        if fresh is None:
-            return f"device {device.device_id} was deleted"
-        device = fresh
-    return f"device {device.device_id} kept changing concurrently"
+        plans = {d: _plan(device, groups[d], now) for d, device in pending.items()}
+        changes = [(d, u, _unchanged(pending[d])) for d, u in plans.items() if u is not None]
+        late += len(plans) - len(changes)
+        done = ctx.devices.update_each(changes)
+        updated += sum(done)
+        stale = [d for (d, _, _), ok in zip(changes, done, strict=True) if not ok]
+        if not stale:
+            return updated, late, failures
+        # Someone wrote these devices since they were read: read them again, plan again.
+        pending = {d.device_id: d for d in ctx.devices.batch_get(stale, consistent=True)}
+        failures.update((d, f"device {d} was deleted") for d in stale if d not in pending)
+    failures.update((d, f"device {d} kept changing concurrently") for d in pending)
+    return updated, late, failures
 
 
 def _plan(device: Device, events: list[ApplyReadingsEvent], now: dt.datetime) -> Update | None:

@@ -160,6 +160,38 @@ def test_late_readings_do_not_regress_state(aws: Any, put_device: Any, stream: S
     assert device.last_seen.isoformat() == "2026-11-24T15:03:00+00:00"
 
 
+def test_devices_written_meanwhile_are_read_again_and_replanned(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the processor's read and its update, another writer moves d1 on and deletes d2."""
+    from fleet.tables import DevicesTable
+
+    for device_id in ("d1", "d2", "d3"):
+        put_device(device_id, status="offline")
+    rounds: list[list[str]] = []
+    real = DevicesTable.update_each
+
+    def meanwhile(self: Any, changes: Any) -> list[bool]:
+        changes = list(changes)
+        rounds.append([c[0] for c in changes])
+        if len(rounds) == 1:
+            put_device("d1", status="offline", lastSeen="2026-11-24T15:02:00Z")
+            aws.delete_item(TableName=os.environ["TABLE_DEVICES"], Key={"deviceId": {"S": "d2"}})
+        return real(self, changes)
+
+    monkeypatch.setattr(DevicesTable, "update_each", meanwhile)
+    records = [stream.record(reading(d, "2026-11-24T15:01:00Z"), d) for d in ("d1", "d2", "d3")]
+    records.append(stream.record(reading("d1", "2026-11-24T15:04:00Z", temperature=3), "d1"))
+    response = _handler("apply_readings")(stream.event(*records), lambda_context)
+    assert rounds == [["d1", "d2", "d3"], ["d1"]]  # d3 applied at once, d1 again, d2 is gone
+    assert _failed(response) == [_seq(records[1])]
+    d1 = _device(aws, "d1")
+    assert d1.last_seen.isoformat() == "2026-11-24T15:04:00+00:00" and d1.status == "online"
+    assert d1.last_reading.temperature == Decimal("3")
+    assert _device(aws, "d3").status == "online"
+    assert _device(aws, "d2") is None
+
+
 def test_an_old_reading_does_not_set_an_offline_device_online(aws: Any, put_device: Any, stream: Stream,
                                                                lambda_context: FakeLambdaContext) -> None:
     put_device("d1", status="offline")

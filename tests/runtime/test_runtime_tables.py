@@ -184,3 +184,94 @@ def test_batches_that_never_go_through_raise(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(runtime_table, "_sleep", lambda attempt: None)
     with pytest.raises(runtime_table.UnprocessedError):
         DevicesTable("t", _FlakyClient(flaky=99)).batch_write(puts=[_device(1)])  # type: ignore[arg-type]
+
+
+def test_update_each_applies_exactly_the_changes_whose_condition_holds(aws: Any) -> None:
+    from fleet.runtime.expr import Update, attr
+
+    table = _devices(aws)
+    table.batch_write(puts=[_device(i) for i in range(130)])
+    table.update("d007", Update().set("status", "offline"))  # its condition below fails
+    changes = [(f"d{i:03d}", Update().set("name", f"new{i}"), attr("status").eq("online"))
+               for i in range(130)]
+    changes.append(("d500", Update().set("name", "created"), None))  # absent, unconditional
+    changes.append(("d501", Update().set("name", "x"), attr("deviceId").exists()))  # absent
+    answers = table.update_each(changes)
+    assert answers == [i != 7 for i in range(130)] + [True, False]
+    items = table.client.scan(TableName=table.name)["Items"]
+    stored = {i["deviceId"]["S"]: i["name"]["S"] for i in items}
+    assert stored["d007"] == "n7" and stored["d008"] == "new8" and stored["d129"] == "new129"
+    assert stored["d500"] == "created" and "d501" not in stored
+    assert table.update_each([]) == []
+
+
+def test_update_each_sends_transactions_of_100_and_checks_like_update(aws: Any) -> None:
+    from fleet.runtime.expr import Update
+
+    table = _devices(aws)
+    calls: list[int] = []
+    real = table.client.transact_write_items
+
+    def counting(**request: Any) -> Any:
+        calls.append(len(request["TransactItems"]))
+        return real(**request)
+
+    table._client = type("C", (), {"transact_write_items": staticmethod(counting)})()
+    assert table.update_each((f"d{i:03d}", Update().set("name", "n"), None) for i in range(250))
+    assert calls == [100, 100, 50]
+    with pytest.raises(ValueError, match="twice"):
+        table.update_each([("d1", Update().set("name", "a"), None), ("d1", Update().set("name", "b"), None)])
+    with pytest.raises(msgspec.ValidationError):
+        table.update_each([("d1", Update().set("status", "sleeping"), None)])
+    assert calls == [100, 100, 50]  # nothing sent for invalid input
+
+
+def test_update_each_with_a_composite_key(aws: Any) -> None:
+    from fleet.runtime.expr import Update, attr
+
+    table = _readings(aws)
+    table.batch_write(puts=[_reading("d1", m) for m in range(3)])
+    at = [dt.datetime(2026, 1, 1, 12, m, tzinfo=UTC) for m in range(3)]
+    answers = table.update_each([(("d1", at[0]), Update().set("battery", 1), attr("battery").eq(50)),
+                                 (("d1", at[1]), Update().set("battery", 2), attr("battery").eq(99))])
+    assert answers == [True, False]
+    assert [r.battery for r in table.query("d1")] == [1, 50, 50]
+
+
+class _CancellingClient:
+    """Cancels transactions with the given per-item reason codes, one list per call."""
+
+    def __init__(self, rounds: list[list[str]]) -> None:
+        self.rounds = rounds
+        self.sent: list[int] = []
+
+    def transact_write_items(self, TransactItems: list[Any]) -> dict[str, Any]:
+        from botocore.exceptions import ClientError
+
+        self.sent.append(len(TransactItems))
+        if not self.rounds:
+            return {}
+        codes = self.rounds.pop(0)
+        assert len(codes) == len(TransactItems)
+        raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"},
+                           "CancellationReasons": [{"Code": c} for c in codes]}, "TransactWriteItems")
+
+
+def test_update_each_retries_conflicts_and_drops_failed_conditions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fleet.runtime import table as runtime_table
+    from fleet.runtime.expr import Update
+    from fleet.tables import DevicesTable
+
+    monkeypatch.setattr(runtime_table, "_sleep", lambda attempt: None)
+    changes = [(f"d{i}", Update().set("name", "n"), None) for i in range(4)]
+    client = _CancellingClient([["None", "ConditionalCheckFailed", "None", "ConditionalCheckFailed"],
+                                ["TransactionConflict", "None"]])
+    assert DevicesTable("t", client).update_each(changes) == [True, False, True, False]  # type: ignore[arg-type]
+    assert client.sent == [4, 2, 2]
+    forever = _CancellingClient([["TransactionConflict"]] * 50)
+    with pytest.raises(runtime_table.UnprocessedError):
+        DevicesTable("t", forever).update_each(changes[:1])  # type: ignore[arg-type]
+    assert len(forever.sent) == runtime_table.ATTEMPTS
+    broken = _CancellingClient([["ValidationError", "None"]])
+    with pytest.raises(Exception, match="cancelled"):
+        DevicesTable("t", broken).update_each(changes[:2])  # type: ignore[arg-type]

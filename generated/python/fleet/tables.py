@@ -42,6 +42,14 @@ class DevicesTable(_Table[_m.Device]):
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"deviceId": device_id}, update, condition)
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
+
     def delete(self, device_id: str, *, condition: _Condition | None = None) -> bool:
         """Delete the item; False when `condition` does not hold."""
         return self._delete({"deviceId": device_id}, condition)
@@ -112,6 +120,10 @@ class DevicesWrites(_t.Protocol):
         self, device_id: str, update: _Update, *, condition: _Condition | None = None
     ) -> bool: ...
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]: ...
+
     def delete(self, device_id: str, *, condition: _Condition | None = None) -> bool: ...
 
     def batch_write(
@@ -136,6 +148,14 @@ class ProfilesTable(_Table[_m.Profile]):
     def update(self, user_id: str, update: _Update, *, condition: _Condition | None = None) -> bool:
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"userId": user_id}, update, condition)
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
 
     def delete(self, user_id: str, *, condition: _Condition | None = None) -> bool:
         """Delete the item; False when `condition` does not hold."""
@@ -174,6 +194,10 @@ class ProfilesWrites(_t.Protocol):
         self, user_id: str, update: _Update, *, condition: _Condition | None = None
     ) -> bool: ...
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]: ...
+
     def delete(self, user_id: str, *, condition: _Condition | None = None) -> bool: ...
 
     def batch_write(
@@ -211,6 +235,14 @@ class ReadingsTable(_Table[_m.Reading]):
     ) -> bool:
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"deviceId": device_id, "time": time}, update, condition)
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[tuple[str, _dt.datetime], _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
 
     def delete(
         self, device_id: str, time: _dt.datetime, *, condition: _Condition | None = None
@@ -295,6 +327,10 @@ class ReadingsWrites(_t.Protocol):
         condition: _Condition | None = None,
     ) -> bool: ...
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[tuple[str, _dt.datetime], _Update, _Condition | None]]
+    ) -> list[bool]: ...
+
     def delete(
         self, device_id: str, time: _dt.datetime, *, condition: _Condition | None = None
     ) -> bool: ...
@@ -321,6 +357,14 @@ class SitesTable(_Table[_m.Site]):
     def update(self, site_id: str, update: _Update, *, condition: _Condition | None = None) -> bool:
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"siteId": site_id}, update, condition)
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
 
     def delete(self, site_id: str, *, condition: _Condition | None = None) -> bool:
         """Delete the item; False when `condition` does not hold."""
@@ -356,6 +400,10 @@ class SitesWrites(_t.Protocol):
     def update(
         self, site_id: str, update: _Update, *, condition: _Condition | None = None
     ) -> bool: ...
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]: ...
 
     def delete(self, site_id: str, *, condition: _Condition | None = None) -> bool: ...
 

@@ -1,6 +1,7 @@
 """IR tables -> the view of tables.py: one typed access class per table.
 
-Per table: `get`, `batch_get`, `put` (inherited), conditional `update` and `delete`, `query` on
+Per table: `get`, `batch_get`, `put` (inherited), conditional `update`, `update_each` (many
+conditional updates in transactions) and `delete`, `query` on
 the sort key when there is one, `query_<index>` per secondary index, `scan`/`scan_all` and
 `batch_write` (inherited). Key parameters are the key fields' Python names and types; key
 values are marshalled under their stored names. Pure: no I/O.
@@ -15,10 +16,10 @@ from generator.emit.python.naming import PackageNames
 from generator.ir.names import snake
 from generator.ir.nodes import Field, Ir, KeyAttr, Table
 
-_BASE_METHODS = ("get", "batch_get", "put", "update", "delete", "scan", "scan_all",
+_BASE_METHODS = ("get", "batch_get", "put", "update", "update_each", "delete", "scan", "scan_all",
                  "batch_write", "key_of", "client", "name", "item_type", "key_names")
 _KWARGS = ("self", "consistent", "condition", "update", "descending", "limit", "start", "filter",
-           "keys", "item")
+           "keys", "item", "changes")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,11 @@ class TableView:
                                  "condition: _Condition | None = None"], "bool")
 
     @property
+    def update_each(self) -> Method:
+        return Method("update_each", [f"changes: _t.Iterable[tuple[{self.key_type}, _Update, _Condition | None]]"],
+                      "list[bool]")
+
+    @property
     def delete(self) -> Method:
         return Method("delete", [*self.key_params, "*", "condition: _Condition | None = None"], "bool")
 
@@ -98,7 +104,7 @@ class TableView:
         put = Method("put", [f"item: _m.{self.item}", "*", "condition: _Condition | None = None"], "bool")
         batch_write = Method("batch_write", [f"puts: _t.Iterable[_m.{self.item}] = ()",
                                              "deletes: _t.Iterable[_Key] = ()"], "int")
-        return [put, self.update, self.delete, batch_write]
+        return [put, self.update, self.update_each, self.delete, batch_write]
 
     @property
     def key_dict(self) -> str:

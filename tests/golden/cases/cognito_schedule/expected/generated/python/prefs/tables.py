@@ -38,6 +38,14 @@ class SettingsTable(_Table[_m.Settings]):
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"userId": user_id}, update, condition)
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
+
     def delete(self, user_id: str, *, condition: _Condition | None = None) -> bool:
         """Delete the item; False when `condition` does not hold."""
         return self._delete({"userId": user_id}, condition)
@@ -74,6 +82,10 @@ class SettingsWrites(_t.Protocol):
     def update(
         self, user_id: str, update: _Update, *, condition: _Condition | None = None
     ) -> bool: ...
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]: ...
 
     def delete(self, user_id: str, *, condition: _Condition | None = None) -> bool: ...
 

@@ -40,6 +40,14 @@ class BooksTable(_Table[_m.Book]):
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"isbn": isbn}, update, condition)
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
+
     def delete(self, isbn: str, *, condition: _Condition | None = None) -> bool:
         """Delete the item; False when `condition` does not hold."""
         return self._delete({"isbn": isbn}, condition)
@@ -110,6 +118,10 @@ class BooksWrites(_t.Protocol):
         self, isbn: str, update: _Update, *, condition: _Condition | None = None
     ) -> bool: ...
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]: ...
+
     def delete(self, isbn: str, *, condition: _Condition | None = None) -> bool: ...
 
     def batch_write(
@@ -145,6 +157,14 @@ class LoansTable(_Table[_m.Loan]):
     ) -> bool:
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"memberId": member_id, "loanedAt": loaned_at}, update, condition)
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[tuple[str, str], _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
 
     def delete(
         self, member_id: str, loaned_at: str, *, condition: _Condition | None = None
@@ -228,6 +248,10 @@ class LoansWrites(_t.Protocol):
         *,
         condition: _Condition | None = None,
     ) -> bool: ...
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[tuple[str, str], _Update, _Condition | None]]
+    ) -> list[bool]: ...
 
     def delete(
         self, member_id: str, loaned_at: str, *, condition: _Condition | None = None

@@ -40,6 +40,14 @@ class ClassTable(_Table[_m.Class]):
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"class": class_}, update, condition)
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
+
     def delete(self, class_: str, *, condition: _Condition | None = None) -> bool:
         """Delete the item; False when `condition` does not hold."""
         return self._delete({"class": class_}, condition)
@@ -75,6 +83,10 @@ class ClassWrites(_t.Protocol):
         self, class_: str, update: _Update, *, condition: _Condition | None = None
     ) -> bool: ...
 
+    def update_each(
+        self, changes: _t.Iterable[tuple[str, _Update, _Condition | None]]
+    ) -> list[bool]: ...
+
     def delete(self, class_: str, *, condition: _Condition | None = None) -> bool: ...
 
     def batch_write(
@@ -103,6 +115,14 @@ class MetricsTable(_Table[_m.MyThing]):
     ) -> bool:
         """Apply `update` to the item; False when `condition` does not hold."""
         return self._update({"ident": ident, "at": at}, update, condition)
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[tuple[str, _dt.datetime], _Update, _Condition | None]]
+    ) -> list[bool]:
+        """Apply each (key, update, condition) exactly when its condition holds, as `update` would
+        one by one, in transactions of up to 100; one answer per change, in order.
+        """
+        return self._update_each(changes)
 
     def delete(self, ident: str, at: _dt.datetime, *, condition: _Condition | None = None) -> bool:
         """Delete the item; False when `condition` does not hold."""
@@ -214,6 +234,10 @@ class MetricsWrites(_t.Protocol):
     def update(
         self, ident: str, at: _dt.datetime, update: _Update, *, condition: _Condition | None = None
     ) -> bool: ...
+
+    def update_each(
+        self, changes: _t.Iterable[tuple[tuple[str, _dt.datetime], _Update, _Condition | None]]
+    ) -> list[bool]: ...
 
     def delete(
         self, ident: str, at: _dt.datetime, *, condition: _Condition | None = None

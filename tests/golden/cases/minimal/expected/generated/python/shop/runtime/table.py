@@ -4,7 +4,9 @@
 Contract: items go in and come out as the table's model (`from_item` validates what is read);
 `batch_write` sends chunks of 25 and `batch_get` chunks of 100, retrying unprocessed entries
 with exponential backoff and raising `UnprocessedError` when they never go through; conditional
-writes return False when the condition fails instead of raising. Update and condition paths
+writes return False when the condition fails instead of raising. `update_each` applies many
+conditional updates with the outcome of one `update` per change, in TransactWriteItems of up to
+100 (one round trip instead of a hundred, for twice the write capacity per item). Update and condition paths
 must name attributes of the item schema, and top-level SET values are validated against the
 field's type before anything is sent. The boto3 client is created on first use, never at import.
 """
@@ -29,6 +31,7 @@ Key = dict[str, _t.Any]
 
 WRITE_CHUNK = 25
 READ_CHUNK = 100
+TRANSACT_CHUNK = 100
 ATTEMPTS = 8
 BACKOFF_SECONDS = 0.05
 
@@ -61,6 +64,28 @@ def _is_conditional_failure(exc: Exception) -> bool:
     response = getattr(exc, "response", None)
     code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
     return code == "ConditionalCheckFailedException"
+
+
+def _cancellation_reasons(exc: Exception) -> list[dict[str, _t.Any]] | None:
+    """The per-item reasons of a cancelled transaction; None for any other error."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    if response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return None
+    return list(response.get("CancellationReasons") or [])
+
+
+# A transaction cancelled only for these reasons is sent again (after a pause), unchanged.
+_TRANSIENT = frozenset(
+    {
+        "None",
+        "TransactionConflict",
+        "ThrottlingError",
+        "ProvisionedThroughputExceeded",
+        "RequestLimitExceeded",
+    }
+)
 
 
 def _sleep(attempt: int) -> None:
@@ -119,7 +144,9 @@ class Table(_t.Generic[T]):
             request.update(compiler.params())
         return self._conditional("put_item", request)
 
-    def _update(self, key: Key, update: Update, condition: Condition | None) -> bool:
+    def _update_request(
+        self, key: Key, update: Update, condition: Condition | None
+    ) -> dict[str, _t.Any]:
         self._check_update(update)
         compiler = _Compiler()
         request: dict[str, _t.Any] = {
@@ -131,7 +158,72 @@ class Table(_t.Generic[T]):
             self._check_paths(condition.paths())
             request["ConditionExpression"] = compiler.condition(condition)
         request.update(compiler.params())
-        return self._conditional("update_item", request)
+        return request
+
+    def _update(self, key: Key, update: Update, condition: Condition | None) -> bool:
+        return self._conditional("update_item", self._update_request(key, update, condition))
+
+    def _update_each(
+        self, changes: _t.Iterable[tuple[_t.Any, Update, Condition | None]]
+    ) -> list[bool]:
+        """Each change applied exactly when its condition holds; one answer per change, in order.
+
+        A change's key is the partition key's value, or a (partition, sort) tuple.
+
+        Changes go in TransactWriteItems of up to 100. A transaction is all or nothing, so when
+        one is cancelled the changes whose condition failed (per `CancellationReasons`) are
+        answered False and the others are sent again; one cancelled only by conflicts or
+        throttling is sent again after a pause (`UnprocessedError` when that never ends). Two
+        changes may not name the same key (ValueError, nothing sent), as DynamoDB requires.
+        """
+        requests: list[dict[str, _t.Any]] = []
+        keys: set[tuple[str, ...]] = set()
+        composite = len(self.key_names) > 1
+        for value, update, condition in changes:
+            key = dict(zip(self.key_names, value if composite else (value,), strict=True))
+            request = self._update_request(key, update, condition)
+            ident = tuple(repr(request["Key"][k]) for k in self.key_names)
+            if ident in keys:
+                raise ValueError(f"{self.name}: update_each names the key {value!r} twice")
+            keys.add(ident)
+            requests.append(request)
+        answers = [False] * len(requests)
+        for start in range(0, len(requests), TRANSACT_CHUNK):
+            chunk = list(range(start, min(start + TRANSACT_CHUNK, len(requests))))
+            self._transact_updates(requests, chunk, answers)
+        return answers
+
+    def _transact_updates(
+        self, requests: list[dict[str, _t.Any]], pending: list[int], answers: list[bool]
+    ) -> None:
+        stalled = 0
+        while pending:
+            try:
+                self._call(
+                    "transact_write_items", TransactItems=[{"Update": requests[i]} for i in pending]
+                )
+            except Exception as exc:
+                reasons = _cancellation_reasons(exc)
+                if reasons is None or len(reasons) != len(pending):
+                    raise
+                codes = [str(r.get("Code")) for r in reasons]
+                if any(c != "ConditionalCheckFailed" and c not in _TRANSIENT for c in codes):
+                    raise
+                kept = [
+                    i for i, c in zip(pending, codes, strict=True) if c != "ConditionalCheckFailed"
+                ]
+                if len(kept) == len(pending):  # conflicts or throttling only: pause, then again
+                    if stalled == ATTEMPTS - 1:
+                        raise UnprocessedError(
+                            self.name, "conditional updates", len(pending)
+                        ) from exc
+                    _sleep(stalled)
+                    stalled += 1
+                pending = kept
+                continue
+            for i in pending:
+                answers[i] = True
+            return
 
     def _delete(self, key: Key, condition: Condition | None) -> bool:
         request: dict[str, _t.Any] = {"TableName": self.name, "Key": self._key(key)}
