@@ -11,14 +11,24 @@ the request passes, or a `ValidationFailure(kind, message, details)`:
   schema errors in `details` (`$context.error.validationErrorString`).
 Parameters are checked before the body, as API Gateway does. `nullable` is not a draft 4
 keyword: API Gateway's models ignore it, and so does this validator.
+
+jsonschema is the validator of record (its verdict and its wording). It takes ~28 ms for an
+ingestion batch of 100 events, so each model is also compiled to Python by fastjsonschema
+(draft 4, jsonschema's own format checkers, defaults never filled in), ~14x faster: a body it
+accepts is accepted; anything else -- a body it rejects, an error inside it, a model it cannot
+compile -- is decided and worded by jsonschema. So the compiled check only has to never accept
+what jsonschema rejects; models with the keywords where the two are known to compare values
+differently (`enum`/`uniqueItems` and booleans vs numbers) are left to jsonschema alone.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import fastjsonschema  # type: ignore[import-untyped]
 from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
 
@@ -46,6 +56,7 @@ class RequestValidator:
     def __init__(self, operation: Operation) -> None:
         self._operation = operation
         self._models: dict[str, Draft4Validator] = {}
+        self._accepts: dict[str, Callable[[Any], bool] | None] = {}
         if operation.validate_body:
             for content_type, schema in operation.body_models.items():
                 try:
@@ -58,6 +69,7 @@ class RequestValidator:
                 self._models[content_type] = Draft4Validator(
                     schema, format_checker=Draft4Validator.FORMAT_CHECKER
                 )
+                self._accepts[content_type] = fast_acceptor(schema)
 
     def validate(
         self, params: Params, content_type: str | None, body: bytes
@@ -73,18 +85,81 @@ class RequestValidator:
                     "BAD_REQUEST_PARAMETERS",
                     f"Missing required request parameters: [{', '.join(missing)}]",
                 )
-        model = self._models.get(media_type(content_type))
+        kind = media_type(content_type)
+        model = self._models.get(kind)
         if model is None:
             return None
         try:
             document: Any = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{error}]")
+        accepts = self._accepts.get(kind)
+        if accepts is not None and accepts(document):
+            return None
         errors = sorted(model.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:
             details = ", ".join(_describe(error) for error in errors)
             return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{details}]")
         return None
+
+
+_DRAFT4 = "http://json-schema.org/draft-04/schema#"
+
+
+def _format(check: Callable[[Any], Any], raises: Any) -> Callable[[Any], bool]:
+    def conforms(value: Any) -> bool:
+        try:
+            return bool(check(value))
+        except raises or ():
+            return False
+
+    return conforms
+
+
+def _compares_values(node: Any) -> bool:
+    """Whether `node` has `uniqueItems` or an `enum` of numbers or booleans (True == 1 in Python)."""
+    if isinstance(node, dict):
+        enum = node.get("enum")
+        if "uniqueItems" in node or (
+            isinstance(enum, list) and any(isinstance(v, (bool, int, float)) for v in enum)
+        ):
+            return True
+        return any(_compares_values(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_compares_values(v) for v in node)
+    return False
+
+
+def fast_acceptor(schema: Any) -> Callable[[Any], bool] | None:
+    """A check that answers True only for documents jsonschema's draft 4 model accepts.
+
+    False means "not known to be valid" (jsonschema decides). None when the model is left to
+    jsonschema alone (keywords that compare values, or fastjsonschema cannot compile it).
+    """
+    if not isinstance(schema, dict) or _compares_values(schema):
+        return None
+    formats = {
+        name: _format(check, raises)
+        for name, (check, raises) in Draft4Validator.FORMAT_CHECKER.checkers.items()
+    }
+    try:
+        compiled = fastjsonschema.compile(
+            {**schema, "$schema": _DRAFT4},
+            formats=formats,
+            use_default=False,
+            detailed_exceptions=False,
+        )
+    except Exception:  # noqa: BLE001 (anything it cannot compile is jsonschema's alone)
+        return None
+
+    def accepts(document: Any) -> bool:
+        try:
+            compiled(document)
+        except Exception:  # noqa: BLE001 (rejected, or it failed: jsonschema decides)
+            return False
+        return True
+
+    return accepts
 
 
 def _describe(error: Any) -> str:
