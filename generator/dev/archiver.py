@@ -26,9 +26,11 @@ from generator.dev.checkpoints import CheckpointStore, MemoryCheckpointStore
 from generator.dev.firehose_naming import ObjectNamer
 from generator.dev.shard_reader import (
     STARTING_POSITIONS,
-    ShardReader,
+    Reader,
+    ReaderFactory,
     StreamRecord,
     list_shard_ids,
+    reader_for,
 )
 
 if TYPE_CHECKING:
@@ -100,9 +102,11 @@ class Archiver:
         s3: S3Client,
         store: CheckpointStore | None = None,
         unique_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        readers: ReaderFactory | None = None,
     ) -> None:
         self.config = config
         self._kinesis = kinesis
+        self._open_reader = readers or reader_for(kinesis, in_process=False)
         self._s3 = s3
         self._store: CheckpointStore = store if store is not None else MemoryCheckpointStore()
         self._namer = ObjectNamer(config.delivery_stream, config.key_prefix)
@@ -110,7 +114,7 @@ class Archiver:
         self._lock = threading.Lock()  # one reader/writer at a time: the thread or flush()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._readers: dict[str, ShardReader] = {}
+        self._readers: dict[str, Reader] = {}
         self._next_poll: dict[str, float] = {}
         self._buffer: list[StreamRecord] = []
         self._buffer_bytes = 0
@@ -124,12 +128,11 @@ class Archiver:
         if self._readers:
             return
         for shard_id in list_shard_ids(self._kinesis, self.config.stream_name):
-            self._readers[shard_id] = ShardReader(
-                self._kinesis,
+            self._readers[shard_id] = self._open_reader(
                 self.config.stream_name,
                 shard_id,
-                after=self._store.get(self._key(shard_id)),
-                starting_position=self.config.starting_position,
+                self._store.get(self._key(shard_id)),
+                self.config.starting_position,
             )
             self._next_poll[shard_id] = 0.0
 

@@ -25,6 +25,7 @@ from generator.dev.invocations import CountingHandler
 from generator.dev.poller import EventSourceConfig, KinesisPoller
 from generator.dev.resources import LocalNames
 from generator.dev.scheduler import Scheduler
+from generator.dev.shard_reader import reader_for
 from generator.dev.stream_tips import shard_tips
 from generator.ir.nodes import Ir, Processor
 
@@ -44,6 +45,8 @@ class Clients:
     kinesis: KinesisClient
     s3: S3Client
     sqs: SQSClient
+    # moto serves Kinesis from this process: pollers and archivers read its shards directly.
+    kinesis_in_process: bool = False
 
 
 def event_source_config(
@@ -118,6 +121,7 @@ class Pipeline:
         region: str,
     ) -> Pipeline:
         store = JsonFileCheckpointStore(checkpoints)
+        readers = reader_for(clients.kinesis, clients.kinesis_in_process, region)
         counters = {
             p.name: CountingHandler(handlers[p.name]) for p in ir.processors if p.kind == "stream"
         }
@@ -127,6 +131,7 @@ class Pipeline:
                 clients.kinesis,
                 clients.sqs,
                 store,
+                readers=readers,
             )
             for name, counter in counters.items()
         }
@@ -137,7 +142,9 @@ class Pipeline:
                     config = archive_config(
                         stream.name, names.streams[stream.name], names.datalake_bucket
                     )
-                    archivers[stream.name] = Archiver(config, clients.kinesis, clients.s3, store)
+                    archivers[stream.name] = Archiver(
+                        config, clients.kinesis, clients.s3, store, readers=readers
+                    )
         scheduler = Scheduler(region=region)
         for p in ir.processors:
             if p.kind == "schedule" and p.schedule:

@@ -20,7 +20,7 @@ from generator.dev.checkpoints import CheckpointStore, MemoryCheckpointStore
 from generator.dev.dead_letters import DeadLetterQueue
 from generator.dev.event_source import EventSourceConfig, Handler, PollerStats, ShardStats
 from generator.dev.lambda_shapes import function_arn
-from generator.dev.shard_reader import list_shard_ids, stream_arn
+from generator.dev.shard_reader import ReaderFactory, list_shard_ids, reader_for, stream_arn
 from generator.dev.shard_worker import ShardEnv, ShardWorker
 
 if TYPE_CHECKING:
@@ -40,9 +40,11 @@ class KinesisPoller:
         sqs: SQSClient | None = None,
         store: CheckpointStore | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        readers: ReaderFactory | None = None,
     ) -> None:
         self.config = config
         self._kinesis = kinesis
+        self._readers = readers or reader_for(kinesis, in_process=False)
         self._dlq = DeadLetterQueue(sqs, config.dlq_url)
         self._store: CheckpointStore = store if store is not None else MemoryCheckpointStore()
         self._clock = clock
@@ -61,6 +63,7 @@ class KinesisPoller:
         env = ShardEnv(
             config=self.config,
             kinesis=self._kinesis,
+            open_reader=self._readers,
             store=self._store,
             dlq=self._dlq,
             stream_arn=arn,

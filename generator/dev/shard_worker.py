@@ -29,7 +29,7 @@ from generator.dev.lambda_shapes import (
     kinesis_event_record,
     on_failure_record,
 )
-from generator.dev.shard_reader import ShardReader, StreamRecord
+from generator.dev.shard_reader import Reader, ReaderFactory, StreamRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis import KinesisClient
@@ -64,6 +64,7 @@ class ShardEnv:
 
     config: EventSourceConfig
     kinesis: KinesisClient
+    open_reader: ReaderFactory
     store: CheckpointStore
     dlq: DeadLetterQueue
     stream_arn: str
@@ -97,14 +98,10 @@ class ShardWorker:
         self.inflight = 0
         self.thread = threading.Thread(target=self.run, name=f"poller-{self.key}", daemon=True)
 
-    def _new_reader(self) -> ShardReader:
+    def _new_reader(self) -> Reader:
         config = self.env.config
-        return ShardReader(
-            self.env.kinesis,
-            config.stream_name,
-            self.shard_id,
-            after=self.stats.checkpoint,
-            starting_position=config.starting_position,
+        return self.env.open_reader(
+            config.stream_name, self.shard_id, self.stats.checkpoint, config.starting_position
         )
 
     def drained_since(self, moment: float) -> bool:

@@ -225,7 +225,7 @@ def _start(
     checkpoints = _checkpoint_dir(root)
     resources.callback(shutil.rmtree, checkpoints, ignore_errors=True)
     pipeline = Pipeline.build(
-        ir, names, handlers, Clients(kinesis, s3, sqs), dlq_urls, checkpoints, region
+        ir, names, handlers, Clients(kinesis, s3, sqs, kinesis_in_process=True), dlq_urls, checkpoints, region
     )
     pipeline.start()
     resources.callback(pipeline.stop)

@@ -27,6 +27,16 @@ KEY = re.compile(
 )
 
 
+@pytest.fixture(autouse=True, params=["boto3", "moto-in-process"])
+def _shard_readers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test twice: shards read through boto3, and straight from moto's backend (gen dev)."""
+    if request.param == "moto-in-process":
+        from generator.dev import archiver, shard_reader
+
+        monkeypatch.setattr(archiver, "reader_for", lambda kinesis, in_process, region=None:
+                            shard_reader.reader_for(kinesis, True, region))
+
+
 @pytest.fixture
 def bucket(s3: S3Client) -> str:
     name = unique("lake")

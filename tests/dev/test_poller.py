@@ -23,6 +23,16 @@ from tests.dev.helpers import cloud_event, drain_queue, put_events
 Event = dict[str, Any]
 
 
+@pytest.fixture(autouse=True, params=["boto3", "moto-in-process"])
+def _shard_readers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test twice: shards read through boto3, and straight from moto's backend (gen dev)."""
+    if request.param == "moto-in-process":
+        from generator.dev import poller, shard_reader
+
+        monkeypatch.setattr(poller, "reader_for", lambda kinesis, in_process, region=None:
+                            shard_reader.reader_for(kinesis, True, region))
+
+
 def payloads(event: Event) -> list[dict[str, Any]]:
     return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in event["Records"]]
 
