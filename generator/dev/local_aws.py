@@ -23,6 +23,7 @@ from moto import backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from generator.dev import moto_dynamodb, moto_expressions, moto_kinesis
+from generator.dev.in_process import InProcessAws
 from generator.dev.wsgi_server import WsgiServer
 
 ACCESS_KEY = "testing"
@@ -37,9 +38,11 @@ def _cache_module_listing() -> None:
 
 
 class LocalAws:
-    def __init__(self, server: WsgiServer, region: str) -> None:
+    def __init__(self, server: WsgiServer, app: Any, region: str) -> None:
         self._server = server
         self.endpoint = f"http://{server.host}:{server.port}"
+        # Calls from this process (boto3 clients, the API emulator) skip the socket.
+        self.in_process = InProcessAws(app, self.endpoint)
         self.region = region
         self._config = Config(
             retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=32
@@ -51,9 +54,10 @@ class LocalAws:
         moto_dynamodb.install()
         moto_expressions.install()
         _cache_module_listing()
-        server = WsgiServer(DomainDispatcherApplication(create_backend_app), "127.0.0.1", 0)
+        app = DomainDispatcherApplication(create_backend_app)
+        server = WsgiServer(app, "127.0.0.1", 0)
         server.start(name="moto")
-        instance = cls(server, region)
+        instance = cls(server, app, region)
         try:
             request = urllib.request.Request(f"{instance.endpoint}/moto-api/reset", method="POST")
             with urllib.request.urlopen(request, timeout=10) as answer:
@@ -61,6 +65,7 @@ class LocalAws:
         except Exception:
             instance.stop()
             raise
+        instance.in_process.install()
         return instance
 
     def client(self, service: str) -> Any:
@@ -74,4 +79,5 @@ class LocalAws:
         )
 
     def stop(self) -> None:
+        self.in_process.uninstall()
         self._server.stop()

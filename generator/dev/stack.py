@@ -206,6 +206,7 @@ def _start(
             aws.endpoint,
             region,
             stage=API_STAGE,
+            service_transport=aws.in_process.call,
         )
     except DefinitionError as error:
         raise StackError(f"{API_DEFINITION} cannot run locally: {error}") from None

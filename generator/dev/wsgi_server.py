@@ -9,7 +9,8 @@ never left mid-request; chunked request bodies are de-chunked), answers ``Expect
 100-continue``, and turns an application exception into a 500. Responses are buffered (the
 applications served here answer with small bodies).
 
-`WsgiServer(app, host, port)` binds at once (``OSError`` as the socket raises it), `start()`
+`wsgi_environ` and `call_app` are how a request reaches the application; `in_process` uses them to
+answer without HTTP. `WsgiServer(app, host, port)` binds at once (``OSError`` as the socket raises it), `start()`
 serves from a thread, `stop()` stops accepting, closes every open connection and joins all
 threads. Each request is logged to ``access_log`` at INFO when given, else not at all.
 """
@@ -34,6 +35,78 @@ log = logging.getLogger(__name__)
 IDLE_TIMEOUT_S = 30.0
 MAX_BODY_BYTES = 64 * 1024 * 1024
 _HOP_BY_HOP = frozenset({"connection", "content-length", "keep-alive", "transfer-encoding"})
+
+
+def wsgi_environ(
+    method: str,
+    target: str,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    *,
+    server: tuple[str, int],
+    client: tuple[str, int],
+    protocol: str = "HTTP/1.1",
+) -> dict[str, Any]:
+    """The WSGI environ of one request (`target`: the request line's path and query)."""
+    url = urlsplit(target)
+    path = url.path
+    if not url.scheme and url.netloc:  # a path that starts with //
+        path = f"/{url.netloc}{url.path}"
+    environ: dict[str, Any] = {
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        # PEP 3333: the decoded path's bytes as latin-1 text (what werkzeug does too)
+        "PATH_INFO": unquote(path).encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": url.query,
+        "REQUEST_URI": target,
+        "RAW_URI": target,
+        "REMOTE_ADDR": client[0],
+        "REMOTE_PORT": str(client[1]),
+        "SERVER_NAME": server[0],
+        "SERVER_PORT": str(server[1]),
+        "SERVER_PROTOCOL": protocol,
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    for key, value in headers:
+        name = key.upper().replace("-", "_")
+        if name == "CONTENT_TYPE":
+            environ[name] = value
+        elif name not in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+            name = "HTTP_" + name
+            environ[name] = f"{environ[name]},{value}" if name in environ else value
+    return environ
+
+
+def call_app(app: WSGIApplication, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run `app` on `environ`: (status line, headers, whole body); a crash answers 500."""
+    answer: dict[str, Any] = {}
+    written: list[bytes] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        answer["status"], answer["headers"] = status, headers
+        return written.append
+
+    try:
+        result: Iterable[bytes] = app(environ, start_response)
+        try:
+            written.extend(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+    except Exception:
+        log.exception("%s %s: the application failed", environ["REQUEST_METHOD"], environ["RAW_URI"])
+        return "500 Internal Server Error", [("Content-Type", "text/plain")], b"internal error\n"
+    return answer["status"], answer["headers"], b"".join(written)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -77,40 +150,15 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _environ(self, body: bytes) -> dict[str, Any]:
-        url = urlsplit(self.path)
-        path = url.path
-        if not url.scheme and url.netloc:  # a path that starts with //
-            path = f"/{url.netloc}{url.path}"
-        environ: dict[str, Any] = {
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "REQUEST_METHOD": self.command,
-            "SCRIPT_NAME": "",
-            # PEP 3333: the decoded path's bytes as latin-1 text (what werkzeug does too)
-            "PATH_INFO": unquote(path).encode("utf-8").decode("latin-1"),
-            "QUERY_STRING": url.query,
-            "REQUEST_URI": self.path,
-            "RAW_URI": self.path,
-            "REMOTE_ADDR": self.client_address[0],
-            "REMOTE_PORT": str(self.client_address[1]),
-            "SERVER_NAME": str(self.server.server_address[0]),
-            "SERVER_PORT": str(self.server.server_address[1]),
-            "SERVER_PROTOCOL": self.request_version,
-            "CONTENT_LENGTH": str(len(body)),
-        }
-        for key, value in self.headers.items():
-            name = key.upper().replace("-", "_")
-            if name == "CONTENT_TYPE":
-                environ[name] = value
-            elif name not in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
-                name = "HTTP_" + name
-                environ[name] = f"{environ[name]},{value}" if name in environ else value
-        return environ
+        return wsgi_environ(
+            self.command,
+            self.path,
+            self.headers.items(),
+            body,
+            server=(str(self.server.server_address[0]), int(self.server.server_address[1])),
+            client=(str(self.client_address[0]), int(self.client_address[1])),
+            protocol=self.request_version,
+        )
 
     def _respond(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
         lines = [f"{self.protocol_version} {status}", f"Date: {self.date_time_string()}"]
@@ -193,33 +241,7 @@ class _Server(ThreadingHTTPServer):
             thread.join(max(0.0, deadline - time.monotonic()))
 
     def call(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-        answer: dict[str, Any] = {}
-        written: list[bytes] = []
-
-        def start_response(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Callable[[bytes], object]:
-            answer["status"], answer["headers"] = status, headers
-            return written.append
-
-        try:
-            result: Iterable[bytes] = self.app(environ, start_response)
-            try:
-                written.extend(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
-        except Exception:
-            log.exception(
-                "%s %s: the application failed", environ["REQUEST_METHOD"], environ["RAW_URI"]
-            )
-            return (
-                "500 Internal Server Error",
-                [("Content-Type", "text/plain")],
-                b"internal error\n",
-            )
-        return answer["status"], answer["headers"], b"".join(written)
+        return call_app(self.app, environ)
 
     def log_access(self, method: str, path: str, status: str, started: float) -> None:
         if self.access_log is not None and self.access_log.isEnabledFor(logging.INFO):

@@ -51,6 +51,7 @@ from generator.dev.apigw.service import (
     IntegrationFailure,
     IntegrationTimeout,
     ServiceClient,
+    Transport,
     ServiceResponse,
     check_supported,
 )
@@ -90,13 +91,14 @@ class ApiGateway:
         access_key_id: str = "testing",
         account_id: str = "123456789012",
         api_id: str = "local",
+        service_transport: Transport | None = None,
     ) -> None:
         self.definition: ApiDefinition = load_definition(definition, {"region": region, **vars})
         self.stage = stage.strip("/")
         self._stage_variables = dict(stage_variables)
         self._account_id = account_id
         self._api_id = api_id
-        self._client = ServiceClient(service_endpoint, access_key_id)
+        self._client = ServiceClient(service_endpoint, access_key_id, transport=service_transport)
         self._responses = GatewayResponses(self.definition.gateway_responses)
         self._validators: dict[int, RequestValidator] = {}
         for operation in self.definition.operations():

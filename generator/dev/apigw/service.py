@@ -12,7 +12,9 @@ rendered request body to the endpoint in the service's JSON protocol and returns
   400 `SerializationException` (moto would fail with a 500 instead);
 - a connection failure raises `IntegrationFailure`, a timeout `IntegrationTimeout`.
 One keep-alive connection pool is reused for every call (moto's werkzeug server closes each
-connection, so there the pool reconnects; a keep-alive server gets reuse).
+connection, so there the pool reconnects; a keep-alive server gets reuse). With a `transport`
+(the local stack's `InProcessAws.call`, when moto runs in this process) the same request is
+handed to it instead of a socket.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 import urllib3
@@ -34,6 +36,9 @@ _PROTOCOLS: dict[str, tuple[str, str, str]] = {
     "kinesis": ("Kinesis_20131202", "application/x-amz-json-1.1", "kinesis"),
     "sqs": ("AmazonSQS", "application/x-amz-json-1.0", "sqs"),
 }
+
+Transport = Callable[[str, str, Iterable[tuple[str, str]], bytes], tuple[int, Mapping[str, str], bytes]]
+"""(method, target, headers, body) -> (status, headers, body): one request, answered."""
 
 # API Gateway gives an integration 29 seconds.
 INTEGRATION_TIMEOUT_SECONDS = 29.0
@@ -86,7 +91,9 @@ class ServiceClient:
         access_key_id: str = "testing",
         timeout: float = INTEGRATION_TIMEOUT_SECONDS,
         max_connections: int = 8,
+        transport: Transport | None = None,
     ) -> None:
+        self._transport = transport
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"service endpoint must be an http(s) URL, got {endpoint!r}")
@@ -127,6 +134,11 @@ class ServiceClient:
                 ),
             }
         )
+        if self._transport is not None:
+            status, answer_headers, payload = self._transport(
+                "POST", "/", list(headers.items()), body.encode("utf-8", "replace")
+            )
+            return ServiceResponse(status, dict(answer_headers), payload)
         try:
             response = self._pool.urlopen(
                 "POST",
