@@ -10,9 +10,11 @@ updates), and parsing them was a third of the process's CPU.
 on the expression text and the expression attribute *names*; the attribute *values* are only
 copied into its leaves. So the tree is kept per (expression, names), and each later parse binds
 that call's values into a copy of the leaves (a value missing from the call raises the
-``KeyError`` moto's own parser raises). Everything moto does after the tree -- which names and
-values were found, the operator objects it evaluates -- runs as before. An expression moto
-rejects is never kept, so it is rejected again, with moto's own error, every time.
+``KeyError`` moto's own parser raises). The names and values moto records as used are kept with
+the tree; moto's operator objects are built from the bound tree by moto's own code, when the
+condition is first evaluated (moto's response layer parses every condition a second time only
+to check the names and values, and never evaluates that parse). An expression moto rejects is
+never kept, so it is rejected again, with moto's own error, every time.
 
 Update expressions are parsed by ``UpdateExpressionParser.make(text)``, a function of the text
 alone, whose tree moto only reads (its validator works on a deep copy): `install()` keeps the
@@ -36,6 +38,7 @@ import copy
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from moto.dynamodb import comparisons
@@ -51,7 +54,7 @@ from moto.dynamodb.parsing import expressions
 _Parser: Any = comparisons.ConditionExpressionParser
 _VALUE = _Parser.Kind.EXPRESSION_ATTRIBUTE_VALUE
 _LIMIT = 4096  # distinct (expression, names) pairs kept; the stack uses a few dozen
-_trees: dict[tuple[str, tuple[tuple[str, str], ...]], Any] = {}
+_trees: dict[tuple[str, tuple[tuple[str, str], ...]], _Parsed] = {}
 _lock = threading.Lock()
 _original: list[Callable[..., Any]] = []
 _updates: dict[str, Any] = {}
@@ -73,13 +76,63 @@ def _tree(parser: Any) -> Any:
     return nodes[0]
 
 
-def _bind(node: Any, values: Any) -> Any:
+@dataclass(frozen=True)
+class _Parsed:
+    """What moto's parse concludes from an expression and its names, values aside."""
+
+    tree: Any
+    names_found: list[str]
+    values_found: list[str]  # the value placeholders, in moto's order
+    valued: frozenset[int]  # ids of the tree's nodes with a value placeholder below them
+
+
+def _valued(node: Any, into: set[int]) -> bool:
+    below: bool = node.kind == _VALUE
+    for child in node.children:
+        below = _valued(child, into) or below
+    if below:
+        into.add(id(node))
+    return below
+
+
+def _bind(node: Any, values: Any, valued: frozenset[int]) -> Any:
     """`node` with every attribute-value leaf holding this call's value for its placeholder."""
+    if id(node) not in valued:
+        return node  # nothing below to bind: shared as it is
     if node.kind == _VALUE:
         return node._replace(value=values[node.text])
-    if not node.children:
-        return node
-    return node._replace(children=[_bind(child, values) for child in node.children])
+    return node._replace(children=[_bind(child, values, valued) for child in node.children])
+
+
+class _Deferred:
+    """moto's operator tree for one call, built the first time it is evaluated.
+
+    moto's response layer parses each condition only to learn which names and values it uses,
+    and never evaluates that parse; the backend parses it again and evaluates it. Building the
+    operators only on `expr` spares the first. Every error moto's parse would raise about the
+    values has been raised before this exists (see `_parse`).
+    """
+
+    __slots__ = ("_parser", "_parsed", "_values", "_op")
+
+    def __init__(self, parser: Any, parsed: _Parsed, values: Any) -> None:
+        self._parser, self._parsed, self._values = parser, parsed, values
+        self._op: Any = None
+
+    def _resolve(self) -> Any:
+        if self._op is None:
+            tree = _bind(self._parsed.tree, self._values, self._parsed.valued)
+            self._op = self._parser._make_op_condition(tree)
+        return self._op
+
+    def expr(self, item: Any) -> Any:
+        return self._resolve().expr(item)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._resolve(), name)
+
+    def __repr__(self) -> str:
+        return repr(self._resolve())
 
 
 def _parse(parser: Any) -> Any:
@@ -88,18 +141,31 @@ def _parse(parser: Any) -> Any:
         return _original[0](parser)
     names = parser.expression_attribute_names
     key = (expression, tuple(sorted(names.items())) if names else ())
-    tree = _trees.get(key)
-    if tree is None:
+    parsed = _trees.get(key)
+    values = parser.expression_attribute_values
+    if parsed is None:
         tree = _tree(parser)  # raises exactly what moto's parse() raises
+        valued: set[int] = set()
+        _valued(tree, valued)
+        parsed = _Parsed(tree, parser._find_literals(tree), parser._find_expr_attr_values(tree),
+                         frozenset(valued))
         with _lock:
             if len(_trees) >= _LIMIT:
                 _trees.clear()
-            _trees[key] = tree
+            _trees[key] = parsed
+        op = parser._make_op_condition(tree)
     else:
-        tree = _bind(tree, parser.expression_attribute_values)
-    parser.expr_attr_names_found.extend(parser._find_literals(tree))
-    parser.expr_attr_values_found.extend(parser._find_expr_attr_values(tree))
-    return parser._make_op_condition(tree)
+        for placeholder in parsed.values_found:
+            value = values[placeholder]  # the KeyError / TypeError moto's lookup raises
+            if not isinstance(value, dict) or not value:
+                # moto would fail building its operators: let it, now, as it does
+                op = parser._make_op_condition(_bind(parsed.tree, values, parsed.valued))
+                break
+        else:
+            op = _Deferred(parser, parsed, values)
+    parser.expr_attr_names_found.extend(parsed.names_found)
+    parser.expr_attr_values_found.extend(parsed.values_found)
+    return op
 
 
 def _make_update(expression: str) -> Any:
