@@ -14,6 +14,12 @@ idempotency table 100 times (seconds per call, gigabytes of garbage, as the tabl
 `install()` also wraps it: the table is not copied (within that call, in that thread), the items
 the transaction touches are saved instead, and put back (or deleted) when it fails. What moto
 answers is unchanged.
+
+moto builds an item attribute by attribute through a dict that re-measures the whole item on
+every assignment (quadratic in the number of attributes; a tenth of the local stack's CPU).
+The running size only grows, so the item is over moto's limit at some step exactly when it is
+over it at the end: `install()` has ``Item.__init__`` measure once, and leave an item over the
+limit to moto's own constructor, which raises its own error at its own step.
 """
 
 from __future__ import annotations
@@ -25,7 +31,9 @@ from typing import Any
 import copy as _copy
 
 from moto.dynamodb import models as backends
+from moto.dynamodb.models import dynamo_type as types
 from moto.dynamodb.models import table as tables
+from moto.dynamodb.models.utilities import bytesize
 
 _scope = threading.local()
 _originals: dict[str, Callable[..., Any]] = {}
@@ -119,6 +127,20 @@ def _transact_write_items(backend: Any, transact_items: Any, *args: Any, **kwarg
         _scope.transaction = False
 
 
+_ITEM_LIMIT = 405_000  # moto's LimitedSizeDict: "between 409 and 410KB", set in between
+
+
+def _item_init(item: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    converted = {key: types.DynamoType(value) for key, value in attrs.items()}
+    if sum(bytesize(key) + value.size() for key, value in converted.items()) > _ITEM_LIMIT:
+        _originals["item_init"](item, hash_key, range_key, attrs)  # raises moto's error
+        return
+    item.hash_key = hash_key
+    item.range_key = range_key
+    item.attrs = types.LimitedSizeDict()
+    dict.update(item.attrs, converted)  # measured above: no per-key re-measuring
+
+
 def install() -> None:
     """Patch ``moto.dynamodb.models.table.Table`` in this process; calling it again does nothing."""
     table_class: Any = tables.Table
@@ -137,6 +159,9 @@ def install() -> None:
     _originals["copy"] = getattr(backends, "copy")  # noqa: B009 (a module attribute)
     backend_class.transact_write_items = _transact_write_items
     setattr(backends, "copy", _Copy())  # noqa: B010
+    item_class: Any = types.Item
+    _originals["item_init"] = item_class.__init__
+    item_class.__init__ = _item_init
 
 
 def uninstall() -> None:
@@ -146,6 +171,8 @@ def uninstall() -> None:
     for name, method in _originals.items():
         if name == "copy":
             setattr(backends, "copy", method)  # noqa: B010
+        elif name == "item_init":
+            types.Item.__init__ = method  # type: ignore[method-assign]
         elif name == "transact_write_items":
             backend_class.transact_write_items = method
         else:

@@ -140,3 +140,49 @@ def test_a_cancelled_transaction_rolls_back_as_moto_does(dynamodb: Any, patch: b
     finally:
         if patch:
             moto_dynamodb.uninstall()
+
+
+def _sized_items() -> list[dict[str, Any]]:
+    """Items around moto's size limit (405,000 bytes of names and values), and ordinary ones."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    base = {"pk": {"S": "k0"}, "n": {"N": "1.50"}, "m": {"M": {"a": {"L": [{"S": "é"}, {"NULL": True}]}}}}
+    room = 405_000 - sum(len(k) + DynamoType(v).size() for k, v in base.items()) - len("big")
+    return [base,
+            {**base, "big": {"S": "x" * room}},  # exactly at the limit
+            {**base, "big": {"S": "x" * (room + 1)}},  # one byte over
+            {**base, "big": {"S": "é" * 300_000}},  # over through multi-byte characters
+            {**base, "a1": {"S": "x" * 200_000}, "a2": {"S": "x" * 205_000}}]  # over only in sum
+
+
+def _put_all(dynamodb: Any, table: str) -> list[Any]:
+    outcomes: list[Any] = []
+    for n, item in enumerate(_sized_items()):
+        item = {**item, "pk": {"S": f"k{n}"}}
+        try:
+            dynamodb.put_item(TableName=table, Item=item)
+            stored = dynamodb.get_item(TableName=table, Key={"pk": item["pk"]}, ConsistentRead=True)["Item"]
+            outcomes.append(("stored", stored == item))
+        except dynamodb.exceptions.ClientError as error:
+            outcomes.append((error.response["Error"]["Code"], error.response["Error"]["Message"]))
+    return outcomes
+
+
+def test_items_are_measured_once_with_moto_s_verdicts(dynamodb: Any) -> None:
+    def table() -> str:
+        name = unique("sized")
+        dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        return name
+
+    moto_dynamodb.uninstall()
+    stock = _put_all(dynamodb, table())
+    moto_dynamodb.install()
+    try:
+        ours = _put_all(dynamodb, table())
+    finally:
+        moto_dynamodb.uninstall()
+    assert ours == stock
+    assert [o[0] for o in stock] == ["stored", "stored", "ValidationException", "ValidationException",
+                                     "ValidationException"]
