@@ -148,12 +148,14 @@ class BatchLedger:
     `TransactWriteItems` of conditional Puts; when it is cancelled, `CancellationReasons` (with the
     old item, `ReturnValuesOnConditionCheckFailure=ALL_OLD`) tell which keys are done or busy, a
     consistent `BatchGetItem` fills in what the reasons leave out, and the transaction is retried
-    for the rest (at most `attempts` times). `complete` is one `TransactWriteItems` of Updates per
-    100 keys (Powertools' `save_success` update), `release` `BatchWriteItem` deletes per 25.
+    for the rest (at most `attempts` times). `complete` writes the COMPLETED records with
+    `BatchWriteItem` puts per 25 (what Powertools' unconditional `save_success` update leaves,
+    the claim's lock included: half the write capacity of a transaction), `release` deletes them
+    the same way; entries left unprocessed are sent again with backoff.
     """
 
     CHUNK = 100
-    DELETE_CHUNK = 25
+    WRITE_CHUNK = 25
 
     def __init__(
         self,
@@ -183,6 +185,8 @@ class BatchLedger:
         self.persistence.configure(config, function_name=processor)
         self.expires_after_seconds = expires_after_seconds
         self.attempts = attempts
+        # The lock each claimed record was written with, kept until it is completed/released.
+        self._locks: dict[str, dict[str, _t.Any]] = {}
         p = self.persistence
         self._names = {
             "#id": p.key_attr,
@@ -312,6 +316,11 @@ class BatchLedger:
             except Exception as exc:
                 return {**answers, **{k: exc for k in pending}}
             answers.update((k, "new") for k in pending)
+            if p.in_progress_expiry_attr in item:
+                if len(self._locks) > 10_000:  # claims never settled: forget, don't grow
+                    self._locks.clear()
+                lock = item[p.in_progress_expiry_attr]
+                self._locks.update((k, lock) for k in pending)
             pending = []
         for key in pending:
             answers[key] = RuntimeError(
@@ -351,61 +360,47 @@ class BatchLedger:
         import json
         import time
 
-        from botocore.exceptions import ClientError
-
         p = self.persistence
         errors: list[Exception] = []
         hashed = self._hash_all(keys)
         errors.extend(h for h in hashed if isinstance(h, Exception))
         unique = list(dict.fromkeys(h for h in hashed if isinstance(h, str)))
-        names = {"#response_data": p.data_attr, "#expiry": p.expiry_attr, "#status": p.status_attr}
-        data = json.dumps({"applied": True}, sort_keys=True)
-        for start in range(0, len(unique), self.CHUNK):
-            chunk = unique[start : start + self.CHUNK]
-            values = {
-                ":expiry": {"N": str(int(time.time() + self.expires_after_seconds))},
-                ":response_data": {"S": data},
-                ":status": {"S": "COMPLETED"},
-            }
-            update = {
-                "TableName": self.table_name,
-                "UpdateExpression": _UPDATE,
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
-            items = [{"Update": {**update, "Key": {p.key_attr: {"S": k}}}} for k in chunk]
-            try:
-                self.client.transact_write_items(TransactItems=_t.cast(_t.Any, items))
-                continue
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-                    errors.extend(exc for _ in chunk)
-                    continue
-            except Exception as exc:
-                errors.extend(exc for _ in chunk)
-                continue
-            for key in chunk:  # cancelled (a conflict, throttling): one key at a time
-                try:
-                    self.client.update_item(
-                        **_t.cast(_t.Any, {**update, "Key": {p.key_attr: {"S": key}}})
-                    )
-                except Exception as exc:
-                    errors.append(exc)
-        return errors
+        record = {
+            p.expiry_attr: {"N": str(int(time.time() + self.expires_after_seconds))},
+            p.status_attr: {"S": "COMPLETED"},
+            p.data_attr: {"S": json.dumps({"applied": True}, sort_keys=True)},
+        }
+        puts = []
+        for key in unique:
+            item = {p.key_attr: {"S": key}, **record}
+            lock = self._locks.pop(key, None)
+            if lock is not None:
+                item[p.in_progress_expiry_attr] = lock
+            puts.append({"PutRequest": {"Item": item}})
+        return errors + self._write_all(puts)
 
     def release(self, keys: _t.Sequence[str]) -> list[Exception]:
-        import time
-
         key_attr = self.persistence.key_attr
         errors: list[Exception] = []
         hashed = self._hash_all(keys)
         errors.extend(h for h in hashed if isinstance(h, Exception))
         unique = list(dict.fromkeys(h for h in hashed if isinstance(h, str)))
-        for start in range(0, len(unique), self.DELETE_CHUNK):
-            chunk = unique[start : start + self.DELETE_CHUNK]
-            request: dict[str, _t.Any] = {
-                self.table_name: [{"DeleteRequest": {"Key": {key_attr: {"S": k}}}} for k in chunk]
-            }
+        for key in unique:
+            self._locks.pop(key, None)
+        deletes = [{"DeleteRequest": {"Key": {key_attr: {"S": k}}}} for k in unique]
+        return errors + self._write_all(deletes)
+
+    def _write_all(self, requests: list[dict[str, _t.Any]]) -> list[Exception]:
+        """`BatchWriteItem` of `requests` per 25, unprocessed ones sent again with backoff.
+
+        One exception per request that was not written (the call's error, or "unprocessed").
+        """
+        import time
+
+        errors: list[Exception] = []
+        for start in range(0, len(requests), self.WRITE_CHUNK):
+            chunk = requests[start : start + self.WRITE_CHUNK]
+            request: dict[str, _t.Any] = {self.table_name: chunk}
             try:
                 for attempt in range(self.attempts + 4):
                     if attempt:
@@ -417,7 +412,7 @@ class BatchLedger:
                 else:
                     left = sum(len(v) for v in request.values())
                     errors.extend(
-                        RuntimeError("BatchWriteItem left the delete unprocessed")
+                        RuntimeError("BatchWriteItem left the write unprocessed")
                         for _ in range(left)
                     )
             except Exception as exc:
@@ -430,7 +425,6 @@ _PUT_CONDITION = (
     "(#status = :inprogress AND attribute_exists(#in_progress_expiry) "
     "AND #in_progress_expiry < :now_in_millis)"
 )
-_UPDATE = "SET #response_data = :response_data, #expiry = :expiry, #status = :status"
 
 
 def ledger_from_env(processor: str, expires_after_seconds: int) -> Ledger:
