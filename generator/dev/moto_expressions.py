@@ -55,6 +55,9 @@ _Parser: Any = comparisons.ConditionExpressionParser
 _VALUE = _Parser.Kind.EXPRESSION_ATTRIBUTE_VALUE
 _LIMIT = 4096  # distinct (expression, names) pairs kept; the stack uses a few dozen
 _trees: dict[tuple[str, tuple[tuple[str, str], ...]], _Parsed] = {}
+# moto's operators are stateless: one per (expression, names, values used), shared. moto
+# evaluates a transaction item's condition twice, and a batch's claims share their values.
+_ops: dict[tuple[Any, Any], Any] = {}
 _lock = threading.Lock()
 _original: list[Callable[..., Any]] = []
 _updates: dict[str, Any] = {}
@@ -80,6 +83,7 @@ def _tree(parser: Any) -> Any:
 class _Parsed:
     """What moto's parse concludes from an expression and its names, values aside."""
 
+    key: tuple[str, tuple[tuple[str, str], ...]]  # (expression, names)
     tree: Any
     names_found: list[str]
     values_found: list[str]  # the value placeholders, in moto's order
@@ -121,8 +125,16 @@ class _Deferred:
 
     def _resolve(self) -> Any:
         if self._op is None:
-            tree = _bind(self._parsed.tree, self._values, self._parsed.valued)
-            self._op = self._parser._make_op_condition(tree)
+            parsed = self._parsed
+            used = tuple((p, _freeze(self._values[p])) for p in dict.fromkeys(parsed.values_found))
+            op = _ops.get((parsed.key, used))
+            if op is None:
+                op = self._parser._make_op_condition(_bind(parsed.tree, self._values, parsed.valued))
+                with _lock:
+                    if len(_ops) >= _LIMIT:
+                        _ops.clear()
+                    _ops[(parsed.key, used)] = op
+            self._op = op
         return self._op
 
     def expr(self, item: Any) -> Any:
@@ -133,6 +145,15 @@ class _Deferred:
 
     def __repr__(self) -> str:
         return repr(self._resolve())
+
+
+def _freeze(value: Any) -> Any:
+    """A DynamoDB JSON value as a hashable key (equal keys: equal values)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("[", *(_freeze(v) for v in value))
+    return value
 
 
 def _parse(parser: Any) -> Any:
@@ -147,8 +168,8 @@ def _parse(parser: Any) -> Any:
         tree = _tree(parser)  # raises exactly what moto's parse() raises
         valued: set[int] = set()
         _valued(tree, valued)
-        parsed = _Parsed(tree, parser._find_literals(tree), parser._find_expr_attr_values(tree),
-                         frozenset(valued))
+        parsed = _Parsed(key, tree, parser._find_literals(tree),
+                         parser._find_expr_attr_values(tree), frozenset(valued))
         with _lock:
             if len(_trees) >= _LIMIT:
                 _trees.clear()
@@ -283,4 +304,5 @@ def uninstall() -> None:
         _Backend.update_item = _original[2]
         _original.clear()
     _trees.clear()
+    _ops.clear()
     _updates.clear()

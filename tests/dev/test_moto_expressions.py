@@ -266,3 +266,20 @@ def test_moto_answers_the_same_with_the_memo(moto_endpoint: str) -> None:
     errors = [a["error"] for a in stock if isinstance(a, dict) and "error" in a]
     assert set(errors) >= {"ConditionalCheckFailedException", "ValidationException",
                                       "TransactionCanceledException"}
+
+
+def test_operators_are_shared_only_between_equal_values(memo: None) -> None:
+    def op(values: dict[str, Any]) -> Any:
+        parsed = ConditionExpressionParser("#s = :s OR attribute_not_exists(#s)", {"#s": "status"}, values).parse()
+        parsed.expr(ITEMS[0])
+        return parsed._resolve() if isinstance(parsed, moto_expressions._Deferred) else parsed
+
+    op({":s": {"S": "the first parse builds the tree"}})
+    first = op({":s": {"S": "online"}})
+    assert op({":s": {"S": "online"}}) is first  # equal values: moto's operators built once
+    other = op({":s": {"S": "offline"}})
+    assert other is not first
+    nested = [op({":s": {"M": {"a": {"L": [{"N": "1"}, {"N": "2"}]}}}}),
+              op({":s": {"M": {"a": {"L": [{"N": "2"}, {"N": "1"}]}}}})]
+    assert nested[0] is not nested[1]  # order inside a list matters
+    assert op({":s": {"M": {"x": {"S": "1"}, "y": {"S": "2"}}}}) is op({":s": {"M": {"y": {"S": "2"}, "x": {"S": "1"}}}})
