@@ -61,7 +61,17 @@ def json_text(value: Any) -> str:
     return _SMART_ESCAPES.sub(_smart_escape, raw)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
+
+
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:  # the common cases first, without ABC checks (templates call this a lot)
+        return value
+    if kind is dict:
+        return {k if type(k) is str else to_string(k): _plain(v) for k, v in value.items()}
+    if kind is JsonList or kind is list:
+        return [_plain(item) for item in value]
     if isinstance(value, (KeysView, ValuesView, tuple, range)):
         return [_plain(item) for item in value]
     if isinstance(value, list):
@@ -416,7 +426,7 @@ def get_property(obj: Any, name: str) -> Any:
     """`$obj.name`: a map entry, a host object's attribute, or a Java bean getter."""
     if obj is None:
         return None
-    if isinstance(obj, Mapping):
+    if type(obj) is dict or isinstance(obj, Mapping):
         return obj.get(name)
     if name.startswith("_"):
         return None
