@@ -127,12 +127,12 @@ def _transact_write_items(backend: Any, transact_items: Any, *args: Any, **kwarg
         _scope.transaction = False
 
 
-_ITEM_LIMIT = 405_000  # moto's LimitedSizeDict: "between 409 and 410KB", set in between
+ITEM_SIZE_LIMIT = 405_000  # moto's LimitedSizeDict: "between 409 and 410KB", set in between
 
 
 def _item_init(item: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
     converted = {key: types.DynamoType(value) for key, value in attrs.items()}
-    if sum(bytesize(key) + value.size() for key, value in converted.items()) > _ITEM_LIMIT:
+    if sum(bytesize(key) + value.size() for key, value in converted.items()) > ITEM_SIZE_LIMIT:
         _originals["item_init"](item, hash_key, range_key, attrs)  # raises moto's error
         return
     item.hash_key = hash_key

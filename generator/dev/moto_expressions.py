@@ -43,13 +43,12 @@ from typing import Any
 
 from moto.dynamodb import comparisons
 from moto.dynamodb import models as backends
-from moto.dynamodb.exceptions import (
-    ConditionalCheckFailed,
-    ItemSizeTooLarge,
-    ItemSizeToUpdateTooLarge,
-)
+from moto.dynamodb.exceptions import ConditionalCheckFailed, ItemSizeToUpdateTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType
+from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing import expressions
+
+from generator.dev.moto_dynamodb import ITEM_SIZE_LIMIT
 
 _Parser: Any = comparisons.ConditionExpressionParser
 _VALUE = _Parser.Kind.EXPRESSION_ATTRIBUTE_VALUE
@@ -264,12 +263,18 @@ def _update_item(
             data[table.range_key_attr] = {range_value.type: range_value.value}
         table.put_item(data)
         item = table.get_item(hash_value, range_value)
+    # moto's LimitedSizeDict re-measures the whole item before each assignment (the current
+    # item, the old value included, plus the new one); the same check, with a running total.
     attrs = item.attrs
-    try:
-        for name, value in sets:
-            attrs[name] = DynamoType(value)
-    except ItemSizeTooLarge:
-        raise ItemSizeToUpdateTooLarge() from None
+    size = sum(bytesize(name) + value.size() for name, value in attrs.items())
+    for name, value in sets:
+        new = DynamoType(value)
+        grows = bytesize(name) + new.size()
+        if size + grows > ITEM_SIZE_LIMIT:
+            raise ItemSizeToUpdateTooLarge()
+        old = attrs.get(name)
+        dict.__setitem__(attrs, name, new)
+        size += grows - (0 if old is None else bytesize(name) + old.size())
     if table.stream_shard is not None:
         table.stream_shard.add(before, item)
     return item
