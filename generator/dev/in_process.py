@@ -68,6 +68,9 @@ class InProcessAws:
         if not any(name.lower() == "host" for name, _ in headers):
             headers.append(("Host", f"{self._server[0]}:{self._server[1]}"))  # as urllib3 sends
         environ = wsgi_environ(method, target or "/", headers, body, server=self._server, client=_CLIENT)
+        handler = _json_handler(environ)
+        if handler is not None:
+            return _dispatch(handler, environ)
         status, answer_headers, payload = call_app(self._app, environ)
         return int(status[:3]), _merge(answer_headers), payload
 
@@ -103,6 +106,46 @@ class InProcessAws:
         if self._session is not None:
             self._session.unregister("before-send", unique_id=_HANDLER_ID)
             self._session = None
+
+
+def _json_handler(environ: Mapping[str, Any]) -> Any:
+    """moto's response class for a DynamoDB or Kinesis JSON call, else None (go through Flask).
+
+    These two services are routed by ``X-Amz-Target`` alone; for them moto's Flask application
+    only wraps `BaseResponse.dispatch` (host inference under a lock, URL rules, CORS headers,
+    a Response object), which cost as much as the call. Anything else, or a compressed body
+    (which moto's Flask hook would inflate), takes the application's way.
+    """
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if environ.get("REQUEST_METHOD") != "POST" or environ.get("HTTP_CONTENT_ENCODING"):
+        return None
+    if target.startswith("DynamoDB_20120810."):
+        from moto.dynamodb.responses import DynamoHandler
+
+        return DynamoHandler
+    if target.startswith("Kinesis_20131202."):
+        from moto.kinesis.responses import KinesisResponse
+
+        return KinesisResponse
+    return None
+
+
+def _dispatch(handler: Any, environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    """What moto's Flask view does with `handler`: dispatch, and a client error answers 400."""
+    from botocore.exceptions import ClientError
+    from werkzeug.wrappers import Request
+
+    request = Request(environ)
+    try:
+        result = handler.dispatch(request, request.url, dict(request.headers))
+    except ClientError as error:
+        result = 400, {}, error.response["Error"]["Message"]
+    status, headers, content = result if len(result) == 3 else (200, {}, result)
+    payload = content.encode("utf-8") if isinstance(content, str) else bytes(content or b"")
+    answer = {str(k): str(v) for k, v in dict(headers).items()}
+    if not any(k.lower() == "content-length" for k in answer):
+        answer["Content-Length"] = str(len(payload))
+    return int(status), answer, payload
 
 
 def _merge(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
