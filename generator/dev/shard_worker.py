@@ -51,6 +51,9 @@ class _Stopped(Exception):
 def _wanted(data: bytes, types: tuple[str, ...]) -> bool:
     if not types:
         return True
+    if b"\\" not in data and not any(t.encode() in data for t in types):
+        # Without escapes a matching "type" value appears verbatim: no parse needed to say no.
+        return False
     try:
         document = json.loads(data)
     except ValueError:

@@ -130,3 +130,20 @@ def test_large_discards_split_into_messages_under_the_sqs_limit() -> None:
 def test_a_queue_url_needs_a_client() -> None:
     with pytest.raises(ValueError, match="SQS client"):
         DeadLetterQueue(None, "http://queue")
+
+
+@pytest.mark.parametrize("data, wanted", [
+    (b'{"type": "reading.recorded", "data": {}}', True),
+    (b'{"type": "device.heartbeat"}', False),
+    (b'{"type": "reading\\u002erecorded"}', True),  # escaped: still the same string
+    (b'{"type": "device.registered", "note": "reading.recorded"}', False),  # only "type" counts
+    (b'{"data": {"type": "reading.recorded"}}', False),  # nested "type" is not the event's
+    (b'["reading.recorded"]', False),
+    (b'not json reading.recorded', False),
+    (b'\xff\xfe', False),
+])
+def test_the_type_filter(data: bytes, wanted: bool) -> None:
+    from generator.dev.shard_worker import _wanted
+
+    assert _wanted(data, ("reading.recorded",)) is wanted
+    assert _wanted(data, ()) is True
