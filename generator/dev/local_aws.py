@@ -3,7 +3,8 @@
 `LocalAws.start(region)` patches moto first, before anything serves (`moto_kinesis.install()`;
 `moto_dynamodb.install()`, Query reads one partition, not the table;
 `moto_expressions.install()`, each condition expression is parsed once; and a cache for moto's
-per-request listing of its own package directory, a hundred ``stat`` calls per request), serves moto's `DomainDispatcherApplication` -- the
+per-request listing of its own package directory, a hundred ``stat`` calls per request, and of
+a response class's methods), serves moto's `DomainDispatcherApplication` -- the
 application `ThreadedMotoServer` runs -- with the keep-alive `WsgiServer` on ``127.0.0.1:0``
 (half the cost per AWS call of werkzeug's one-connection-per-request server), resets moto's
 in-process state (a second stack in the same process starts empty) and returns the running
@@ -37,6 +38,18 @@ def _cache_module_listing() -> None:
         backends.list_of_moto_modules = cached
 
 
+def _cache_method_names() -> None:
+    """moto lists a response class's methods (inspect.getmembers) on every call; they are fixed."""
+    from moto.core import responses
+
+    module: Any = responses
+    names = module.method_names_from_class
+    if not hasattr(names, "cache_info"):
+        module.method_names_from_class = functools.lru_cache(maxsize=None)(
+            lambda cls: tuple(names(cls))
+        )
+
+
 class LocalAws:
     def __init__(self, server: WsgiServer, app: Any, region: str) -> None:
         self._server = server
@@ -54,6 +67,7 @@ class LocalAws:
         moto_dynamodb.install()
         moto_expressions.install()
         _cache_module_listing()
+        _cache_method_names()
         app = DomainDispatcherApplication(create_backend_app)
         server = WsgiServer(app, "127.0.0.1", 0)
         server.start(name="moto")
