@@ -706,6 +706,7 @@ export interface operations {
             header?: never;
             path: {
                 deviceId: string;
+                /** @description The reading's time as stored and as listReadings returns it: UTC with `Z`, and a fraction of a second, when there is one, in six digits (2026-11-24T15:00:00Z, 2026-11-24T15:00:00.500000Z). Another spelling of the same instant answers 404. */
                 time: string;
             };
             cookie?: never;
