@@ -3,14 +3,23 @@
 Emitters are listed explicitly (module:function) and imported on first use, so a CLI
 command that emits nothing (validate) does not pay for them. Order does not matter: the
 planner sorts files by path, and two emitters writing one path is an internal error.
+
+Only the emitters in `READS_SOURCE` see the source document (`Ir.openapi`) and the spec
+digest; every other emitter is given the IR without them, so its output is a function of the
+frozen IR nodes alone, and under a render memo is reused whenever their `repr` is unchanged.
 """
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
+from typing import Any, cast
 
-from generator.emit.base import Emitter, OutputFile
+from generator.emit.base import Emitter, OutputFile, Ownership
 from generator.ir.nodes import Ir
+from generator.render.memo import current, digest, exact_repr, memoized
+
+READS_SOURCE: frozenset[str] = frozenset({"generator.emit.api:emit_api"})
 
 EMITTERS: tuple[str, ...] = (
     "generator.emit.seed:emit_seed",
@@ -32,11 +41,33 @@ def load_emitter(spec: str) -> Emitter:
     return emitter
 
 
+def nodes_only(ir: Ir) -> Ir:
+    """The IR without the source document and the spec digest (what most emitters are given)."""
+    return replace(ir, openapi=None, spec_digest="")
+
+
+def _valid_files(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(f, list) and len(f) == 5 and all(isinstance(x, str) for x in f[:4])
+        and f[3] in ("generated", "scaffold") and isinstance(f[4], bool) for f in value)
+
+
+def _memoized(spec: str, ir: Ir, material: str | None) -> list[OutputFile]:
+    def compute() -> list[list[Any]]:
+        return [[f.path, f.content, f.source, f.ownership, f.header] for f in load_emitter(spec)(ir)]
+
+    rows = memoized("emit", None if material is None else f"{spec}\0{material}", compute, _valid_files)
+    return [OutputFile(path=p, content=c, source=s, ownership=cast(Ownership, o), header=h) for p, c, s, o, h in rows]
+
+
 def emit_all(ir: Ir, emitters: tuple[str, ...] = EMITTERS) -> list[OutputFile]:
     """Run every emitter; return all files sorted by path."""
     files: dict[str, OutputFile] = {}
+    nodes = nodes_only(ir)
+    material = digest(exact_repr(nodes)) if current() is not None and set(emitters) - READS_SOURCE else None
     for spec in emitters:
-        for f in load_emitter(spec)(ir):
+        out = load_emitter(spec)(ir) if spec in READS_SOURCE else _memoized(spec, nodes, material)
+        for f in out:
             if f.path in files:
                 raise EmitError(f"two emitters produced {f.path}")
             files[f.path] = f

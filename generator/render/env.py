@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from generator.render import filters
+if TYPE_CHECKING:
+    import jinja2
 
 
 def templates_dir() -> Path:
@@ -25,30 +24,37 @@ def templates_dir() -> Path:
     raise FileNotFoundError("templates/ not found next to the generator package")
 
 
-_bytecode: list[jinja2.BytecodeCache] = []
+_bytecode: list[Path] = []
 
 
 def use_bytecode_cache(folder: Path) -> None:
     """Keep compiled templates in `folder` (under .gen-cache/): compiling ~50 templates costs
-    more than rendering them on a no-op rebuild. Only speed depends on it, never output."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    _bytecode[:] = [jinja2.FileSystemBytecodeCache(str(folder))]
+    more than rendering them on a no-op rebuild. Only speed depends on it, never output.
+    jinja2 itself is imported only when something is rendered."""
+    _bytecode[:] = [folder]
     text_env.cache_clear()
     vtl_env.cache_clear()
 
 
 def _configure(env: jinja2.Environment) -> jinja2.Environment:
+    import jinja2
+
+    from generator.render import filters
+
     env.filters.update(filters.FILTERS)
     if _bytecode:
-        env.bytecode_cache = _bytecode[0]
+        try:
+            _bytecode[0].mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(_bytecode[0]))
+        except OSError:
+            pass
     return env
 
 
 @cache
 def text_env() -> jinja2.Environment:
+    import jinja2
+
     return _configure(jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False))
@@ -56,6 +62,8 @@ def text_env() -> jinja2.Environment:
 
 @cache
 def vtl_env() -> jinja2.Environment:
+    import jinja2
+
     return _configure(jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,

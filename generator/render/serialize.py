@@ -3,6 +3,12 @@
 The layout is exactly `json.dumps(sort_keys=True, indent=2, ensure_ascii=False)`, except that
 `Decimal` values (exact seed numbers) are written with the digits they were read with, which
 the standard encoder cannot do.
+
+With indentation the standard encoder runs in Python, which is slow for multi-megabyte
+documents; under a render memo (`generator.render.memo`) large mappings are therefore
+assembled from memoised fragments. That is exact: a value's indented form is a function of its
+compact form (the same tokens, laid out by rule), so compact JSON is the fragment's key; and
+JSON strings never hold a raw newline, so nesting a fragment only indents each of its lines.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from typing import Any
+
+from generator.render.memo import current, memoized
 
 
 def _number(value: Decimal) -> str:
@@ -50,7 +58,49 @@ def _dump(value: Any, indent: str, out: list[str]) -> None:
         out.append(json.dumps(value, ensure_ascii=False))
 
 
+
+
+def _fragment(value: Any) -> str | None:
+    """The indented JSON of `value` at depth 0, through the memo; None if the C encoder refuses."""
+    try:
+        compact = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(value, (dict, list, tuple)) or len(compact) == 2:
+        return compact  # a scalar or an empty container: no layout to add
+    text: str = memoized("json", compact, lambda: json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False),
+                         lambda cached: isinstance(cached, str))
+    return text
+
+
+def _splits(value: Any, level: int) -> bool:
+    return (isinstance(value, dict) and bool(value) and (level <= 2 or (len(value) >= 16 and level <= 4))
+            and all(isinstance(k, str) for k in value))
+
+
+def _assembled(value: dict[str, Any], level: int) -> str | None:
+    """`value` (a non-empty mapping with string keys) laid out at nesting `level`."""
+    inner = "\n" + "  " * (level + 1)
+    parts: list[str] = []
+    for key in sorted(value):
+        item = value[key]
+        if _splits(item, level + 1):
+            text = _assembled(item, level + 1)
+        else:
+            text = _fragment(item)
+            if text is not None:
+                text = text.replace("\n", inner)
+        if text is None:
+            return None
+        parts.append(f"{json.dumps(key, ensure_ascii=False)}: {text}")
+    return "{" + inner + ("," + inner).join(parts) + "\n" + "  " * level + "}"
+
+
 def canonical_json(value: Any) -> str:
+    if current() is not None and _splits(value, 0):
+        text = _assembled(value, 0)
+        if text is not None:
+            return text + "\n"
     try:
         # the standard encoder is faster; it refuses Decimal, which only then takes the slow path
         return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.cache import read_json, write_json
+from generator.cache import library_version, read_json, write_json
 from generator.diagnostics import Diagnostics
 from generator.load.yaml_loader import Pointer, YamlDocument
 from generator.validate.refs import check_refs, ref_closure
@@ -53,9 +53,8 @@ def _validator_for(version: str) -> Any:
 
 
 def _validator_version() -> str:
-    import openapi_spec_validator
-
-    return str(getattr(openapi_spec_validator, "__version__", "0"))
+    # read without importing: a rebuild whose parts are all cached never loads the validator
+    return "/".join(library_version(m) for m in ("openapi_spec_validator", "jsonschema", "referencing"))
 
 
 def _subdocuments(data: dict[str, Any]) -> list[tuple[Pointer, dict[str, Any]]]:
@@ -171,12 +170,17 @@ def start_openapi_validation(doc: YamlDocument, diags: Diagnostics, cache_dir: P
             found[i] = cached
     missing = [i for i in range(len(parts)) if i not in found]
     whole: Callable[[], tuple[list[tuple[list[str | int], str]], bool]] | None = None
+    single: Callable[[], tuple[list[tuple[list[str | int], str]], bool]] | None = None
     if len(missing) > 1:
         if background and _can_fork():
-            whole = _in_child(data, version)
+            whole = _in_child(lambda: _run_whole(data, version))
         else:
             done = _run_whole(data, version)
             whole = lambda: done  # noqa: E731
+    elif missing and background and _can_fork():
+        # one edited part (the usual rebuild): its check, and loading the validator, overlap the build
+        part = parts[missing[0]][1]
+        single = _in_child(lambda: (_run(part, version), False))
 
     def finish() -> bool:
         if whole is not None:
@@ -184,6 +188,10 @@ def start_openapi_validation(doc: YamlDocument, diags: Diagnostics, cache_dir: P
             # errors without a path cannot be filed under a part: let the parts find them
             if not crashed and all(path for path, _ in errors):
                 found.update(_partition(errors, parts, missing))
+        if single is not None:
+            errors, crashed = single()
+            if not crashed:
+                found[missing[0]] = errors
         for i in missing:
             if i not in found:
                 found[i] = _run(parts[i][1], version)
@@ -206,15 +214,17 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def _in_child(data: dict[str, Any], version: str) -> Callable[[], tuple[list[tuple[list[str | int], str]], bool]]:
-    """Run `_run_whole` in a forked child; the returned function waits for its answer."""
+def _in_child(task: Callable[[], tuple[list[tuple[list[str | int], str]], bool]],
+              ) -> Callable[[], tuple[list[tuple[list[str | int], str]], bool]]:
+    """Run `task` (`_run_whole` or `_run` of one part) in a forked child; the returned function
+    waits for its answer, (errors, crashed); a child that fails counts as crashed."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer through the pipe, never return into the caller's code
         code = 1
         try:
             os.close(read_fd)
-            payload = json.dumps(_run_whole(data, version)).encode("utf-8")
+            payload = json.dumps(task()).encode("utf-8")
             with os.fdopen(write_fd, "wb") as pipe:
                 pipe.write(payload)
             code = 0

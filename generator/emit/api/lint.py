@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
-
 from generator.diagnostics import Diagnostics, Location
 from generator.emit.api import conventions as cv
 from generator.emit.api.document import deref
@@ -195,6 +193,8 @@ def _ingest(ir: Ir, op: Operation, diags: Diagnostics) -> None:
                     "rejected", op.source.location, "declare an event on the stream under events: in model.yaml")
     if op.response_model is None:
         return
+    import jsonschema  # type: ignore[import-untyped]
+
     models = {m.name: m for m in ir.models}
     schema = model_json_schema(op.response_model, models)
     validator = jsonschema.Draft4Validator(schema)
