@@ -8,6 +8,9 @@ of an empty string. The VTL environment moves jinja's comment marker to ``{##`` 
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,16 +39,46 @@ def use_bytecode_cache(folder: Path) -> None:
     vtl_env.cache_clear()
 
 
-def _configure(env: jinja2.Environment) -> jinja2.Environment:
+@cache
+def _checked_cache_class() -> type[jinja2.FileSystemBytecodeCache]:
     import jinja2
 
+    class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+        """jinja2's file cache checks the template source, not the bytecode it loads; a damaged
+        file could render wrong text. Each file here starts with the sha256 of its bytecode."""
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                raw = Path(self._get_cache_filename(bucket)).read_bytes()
+            except OSError:
+                return
+            check, body = raw[:32], raw[32:]
+            if hashlib.sha256(body).digest() == check:
+                bucket.load_bytecode(io.BytesIO(body))
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            buffer = io.BytesIO()
+            bucket.write_bytecode(buffer)
+            body = buffer.getvalue()
+            target = Path(self._get_cache_filename(bucket))
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            try:
+                tmp.write_bytes(hashlib.sha256(body).digest() + body)
+                tmp.replace(target)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+
+    return CheckedBytecodeCache
+
+
+def _configure(env: jinja2.Environment) -> jinja2.Environment:
     from generator.render import filters
 
     env.filters.update(filters.FILTERS)
     if _bytecode:
         try:
             _bytecode[0].mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(_bytecode[0]))
+            env.bytecode_cache = _checked_cache_class()(str(_bytecode[0]), "gen-%s.cache")
         except OSError:
             pass
     return env
