@@ -12,7 +12,7 @@ frozen IR nodes alone, and under a render memo is reused whenever their `repr` i
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from generator.emit.base import Emitter, OutputFile, Ownership
@@ -46,6 +46,38 @@ def nodes_only(ir: Ir) -> Ir:
     return replace(ir, openapi=None, spec_digest="")
 
 
+@dataclass(frozen=True)
+class IrMaterial:
+    """Exact descriptions of an IR's nodes for memo keys, computed once per build.
+
+    `context` stands for `nodes_only(ir)` without its operations, `operations` holds each
+    operation's repr, and `nodes` stands for the whole of `nodes_only(ir)`."""
+
+    context: str
+    operations: tuple[str, ...]
+    nodes: str
+
+
+def ir_material(ir: Ir) -> IrMaterial | None:
+    """The materials of `ir` under the current memo; None without a memo or an exact repr."""
+    memo = current()
+    if memo is None:
+        return None
+    cached = memo.derived.get(("ir", id(ir)))
+    if cached is not None and cached[0] is ir:
+        return cast(IrMaterial | None, cached[1])
+    context = exact_repr(replace(nodes_only(ir), operations=()))
+    operations = [exact_repr(op) for op in ir.operations]
+    material = None
+    if context is not None and all(op is not None for op in operations):
+        ops = tuple(str(op) for op in operations)
+        # a repr never holds a raw NUL (it escapes one), so joining with NUL is unambiguous
+        material = IrMaterial(context=str(digest(context)), operations=ops,
+                              nodes=str(digest(context + "\0" + "\0".join(ops))))
+    memo.derived[("ir", id(ir))] = (ir, material)
+    return material
+
+
 def _valid_files(value: Any) -> bool:
     return isinstance(value, list) and all(
         isinstance(f, list) and len(f) == 5 and all(isinstance(x, str) for x in f[:4])
@@ -64,9 +96,10 @@ def emit_all(ir: Ir, emitters: tuple[str, ...] = EMITTERS) -> list[OutputFile]:
     """Run every emitter; return all files sorted by path."""
     files: dict[str, OutputFile] = {}
     nodes = nodes_only(ir)
-    material = digest(exact_repr(nodes)) if current() is not None and set(emitters) - READS_SOURCE else None
+    material = ir_material(ir) if set(emitters) - READS_SOURCE else None
     for spec in emitters:
-        out = load_emitter(spec)(ir) if spec in READS_SOURCE else _memoized(spec, nodes, material)
+        out = (load_emitter(spec)(ir) if spec in READS_SOURCE
+               else _memoized(spec, nodes, None if material is None else material.nodes))
         for f in out:
             if f.path in files:
                 raise EmitError(f"two emitters produced {f.path}")

@@ -51,6 +51,7 @@ class Memo:
         self._salt = "\0".join(salt).encode()
         self._stored: dict[str, dict[str, Any]] = {}
         self._used: dict[str, dict[str, Any]] = {}
+        self.derived: dict[Any, Any] = {}  # materials computed once per build, by their users
 
     def key(self, namespace: str, material: str) -> str:
         h = hashlib.sha256(self._salt)

@@ -172,3 +172,36 @@ def test_another_generator_fingerprint_never_reuses_rendered_text(tmp_path: Path
     _assert_same_as_cold(warm, tmp_path)
     vtl = next((warm / "generated/api/vtl").iterdir()).read_text(encoding="utf-8")
     assert "(changed)" in vtl
+
+
+_BREAKAGES = {
+    "lint": [("description: one\n", "description: costs ${price}\n"), ("minimum: 0\n", "exclusiveMinimum: 0\n")],
+    "ir": [("operationId: getItem002", "operationId: getItem001")],
+    "structure": [("description: page\n", "descriptio: page\n")],
+    "model": [("partition_key: id3\n", "partition_key: 3\n")],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_BREAKAGES))
+def test_errors_are_reported_exactly_as_without_a_cache(tmp_path: Path, kind: str) -> None:
+    """Only clean verdicts are memoised: a part that breaks after a warm build is reported
+    exactly as a cold run reports it, and undoing the change builds the cold tree again."""
+    warm = _project(tmp_path / "warm")
+    _build(warm)
+    _one_path(warm)
+    _build(warm)
+    originals = {name: (warm / "spec" / name).read_text(encoding="utf-8") for name in ("openapi.yaml", "model.yaml")}
+    for name, text in originals.items():
+        for old, new in _BREAKAGES[kind]:
+            assert old in originals["openapi.yaml"] + originals["model.yaml"]
+            text = text.replace(old, new, 1)
+        (warm / "spec" / name).write_text(text, encoding="utf-8")
+    cold = tmp_path / "cold"
+    shutil.copytree(warm, cold, ignore=shutil.ignore_patterns(CACHE, "generated"))
+    got, want = run_cli("-C", str(warm), "build"), run_cli("-C", str(cold), "build")
+    assert got.exit_code == want.exit_code == 2
+    assert got.stderr == want.stderr
+    assert "error[" in got.stderr, got.stderr
+    for name, text in originals.items():
+        (warm / "spec" / name).write_text(text, encoding="utf-8")
+    _assert_same_as_cold(warm, tmp_path)

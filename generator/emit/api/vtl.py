@@ -23,8 +23,8 @@ from typing import Any, Literal
 from generator.emit.api import conventions as cv
 from generator.emit.api import views
 from generator.ir.nodes import Ir, Operation
-from generator.emit import nodes_only
-from generator.render.memo import current, digest, exact_repr, memoized
+from generator.emit import ir_material, nodes_only
+from generator.render.memo import memoized
 from generator.render.header import header_line
 
 Family = Literal["4xx", "5xx"]
@@ -89,14 +89,13 @@ def _valid(value: Any) -> bool:
 
 def _memoized_operation(context: Ir, material: str | None, op: Operation) -> OperationTemplates:
     """`_operation` given only `op` of all operations (and no source document), so that its text
-    is a function of the IR nodes in `material` and `op`, and memoised by their repr."""
-    op_repr = exact_repr(op) if material is not None else None
+    is a function of the IR nodes that `material` (context and operation repr) stands for."""
 
     def compute() -> list[str]:
         texts = _operation(replace(context, operations=(op,)), op)
         return [texts.request, texts.response]
 
-    request, response = memoized("vtl", None if op_repr is None else f"{material}\0{op_repr}", compute, _valid)
+    request, response = memoized("vtl", material, compute, _valid)
     return OperationTemplates(request=request, response=response)
 
 
@@ -104,9 +103,10 @@ def render_templates(ir: Ir) -> Templates:
     """Every template the API needs; performs no I/O beyond reading templates/."""
     out = Templates()
     context = replace(nodes_only(ir), operations=())
-    material = digest(exact_repr(context)) if current() is not None else None
-    for op in ir.operations:
-        out.operations[op.operation_id] = _memoized_operation(context, material, op)
+    material = ir_material(ir)
+    for i, op in enumerate(ir.operations):
+        key = None if material is None else f"{material.context}\0{material.operations[i]}"
+        out.operations[op.operation_id] = _memoized_operation(context, key, op)
         service = cv.SERVICES[op.kind]
         for family in FAMILIES:
             if (service, family) not in out.errors:
