@@ -8,6 +8,7 @@ duplicate keys and non-finite numbers are errors. With ``exact_numbers`` floats 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,8 +28,26 @@ _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
 
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolve(kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+    # without path resolvers (the safe loaders have none) a tag depends on these three alone;
+    # a spec repeats the same few hundred scalars thousands of times
+    tag: str = _RESOLVER.resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+    return tag
+
+
 # libyaml's composer is an order of magnitude faster and yields the same nodes and marks.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastLoader(_BASE_LOADER):  # type: ignore[valid-type,misc]
+    resolve = staticmethod(_resolve)
+
+
+_LOADER = _FastLoader if not _RESOLVER.yaml_path_resolvers else _BASE_LOADER
 
 
 @dataclass
@@ -72,19 +91,23 @@ class _Builder:
 
     def _mapping(self, node: MappingNode, ptr: Pointer) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        keys = self.doc.keys
         for key_node, value_node in node.value:
-            loc = Location(self.doc.path, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            mark = key_node.start_mark
+            where = (mark.line + 1, mark.column + 1)
             if key_node.tag == _MERGE or not isinstance(key_node, ScalarNode):
-                self.diags.error("E-YAML", "only plain scalar mapping keys are supported", loc,
+                self.diags.error("E-YAML", "only plain scalar mapping keys are supported",
+                                 Location(self.doc.path, *where),
                                  "write the key as a plain string; YAML merge keys (<<) are not allowed")
                 continue
             key = str(key_node.value)
             if key in out:
-                self.diags.error("E-YAML-DUP", f"duplicate key '{key}'", loc,
+                self.diags.error("E-YAML-DUP", f"duplicate key '{key}'", Location(self.doc.path, *where),
                                  "a key may appear once per mapping; remove or rename one of them")
                 continue
-            self.doc.keys[ptr + (key,)] = (loc.line, loc.col)
-            out[key] = self.build(value_node, ptr + (key,))
+            child = ptr + (key,)
+            keys[child] = where
+            out[key] = self.build(value_node, child)
         return out
 
     def _scalar(self, node: ScalarNode) -> Any:

@@ -6,8 +6,8 @@ caller guarantees determines the rendered value completely: compact JSON of the 
 serialise, or the `repr` of the frozen IR nodes an emitter is given (see `exact_repr`). So a
 hit returns exactly what rendering would return; only time depends on the memo.
 
-Entries live in ``.gen-cache/render/<namespace>.bin``, one file per namespace: the sha256 of the
-rest, a newline, and the entries in `marshal` format (the fastest to read for plain strings and
+Entries live in ``.gen-cache/render/<namespace>.<digit>.bin``, 16 files per namespace (by the
+first hex digit of the key), each: the sha256 of the rest, a newline, and the entries in `marshal` format (the fastest to read for plain strings and
 lists; it is only ever read after its hash matched). A damaged, truncated or edited file is
 ignored as a whole (a miss), and a file written by another Python version is never trusted.
 A run keeps only the entries it used, and rewrites a file only when that set changed. Outside
@@ -59,30 +59,30 @@ class Memo:
         h.update(material.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
-    def _entries(self, namespace: str) -> dict[str, Any]:
-        entries = self._stored.get(namespace)
+    def _entries(self, namespace: str, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        # 16 files per namespace, by the key's first hex digit: an edit rewrites a few small ones
+        name = f"{namespace}.{key[0]}.bin"
+        entries = self._stored.get(name)
         if entries is None:
-            entries = _read(self.folder / f"{namespace}.bin")
-            self._stored[namespace] = entries
-            self._used[namespace] = {}
-        return entries
+            entries = self._stored[name] = _read(self.folder / name)
+            self._used[name] = {}
+        return entries, self._used[name]
 
     def get(self, namespace: str, key: str) -> Any:
-        entries = self._entries(namespace)
+        entries, used = self._entries(namespace, key)
         value = entries.get(key)
         if value is not None:
-            self._used[namespace][key] = value
+            used[key] = value
         return value
 
     def put(self, namespace: str, key: str, value: Any) -> None:
-        self._entries(namespace)
-        self._used[namespace][key] = value
+        self._entries(namespace, key)[1][key] = value
 
     def save(self) -> None:
-        """Write each namespace whose set of used entries differs from what was read."""
-        for namespace, used in self._used.items():
-            if used.keys() != self._stored[namespace].keys():
-                _write(self.folder / f"{namespace}.bin", used)
+        """Write each file whose set of used entries differs from what was read."""
+        for name, used in self._used.items():
+            if used.keys() != self._stored[name].keys():
+                _write(self.folder / name, used)
 
 
 _FORMAT = f"gen-memo 1 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode()
