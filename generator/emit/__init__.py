@@ -12,6 +12,7 @@ frozen IR nodes alone, and under a render memo is reused whenever their `repr` i
 from __future__ import annotations
 
 import importlib
+import json
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -76,6 +77,48 @@ def ir_material(ir: Ir) -> IrMaterial | None:
                               nodes=str(digest(context + "\0" + "\0".join(ops))))
     memo.derived[("ir", id(ir))] = (ir, material)
     return material
+
+
+@dataclass(frozen=True)
+class SourceMaterial:
+    """Materials for what the API emitter and lint read from the source document.
+
+    `rest` stands for the document without its paths (components, top-level security);
+    `document` for that plus every IR node; `paths[path]` for the IR context, `rest`, the
+    path and its item, and the path's operations (IR nodes, in order)."""
+
+    rest: str
+    document: str
+    paths: dict[str, str]
+
+
+def source_material(ir: Ir) -> SourceMaterial | None:
+    """The source materials of `ir` under the current memo; None without a memo, an exact repr
+    or a document the C encoder can write."""
+    memo, material = current(), ir_material(ir)
+    if memo is None or material is None:
+        return None
+    cached = memo.derived.get(("source", id(ir)))
+    if cached is not None and cached[0] is ir:
+        return cast(SourceMaterial | None, cached[1])
+    from generator.render.serialize import compact_json, compact_members
+
+    doc = ir.openapi
+    out: SourceMaterial | None = None
+    try:
+        rest = str(digest(compact_members({key: value for key, value in doc.items() if key != "paths"})))
+        reprs: dict[str, list[str]] = {}
+        for op, text in zip(ir.operations, material.operations):
+            reprs.setdefault(op.path, []).append(text)
+        # NUL never occurs in compact JSON or in a repr (both escape it), so parts stay apart
+        paths = {path: str(digest("\0".join([material.context, rest, json.dumps(path), compact_json(item)]
+                                             + reprs.get(path, []))))
+                 for path, item in (doc.get("paths") or {}).items()}
+        out = SourceMaterial(rest=rest, document=f"{material.nodes}\0{rest}", paths=paths)
+    except (TypeError, ValueError):
+        out = None
+    memo.derived[("source", id(ir))] = (ir, out)
+    return out
 
 
 def _valid_files(value: Any) -> bool:

@@ -29,8 +29,20 @@ def _number(value: Decimal) -> str:
     return text
 
 
+class Prerendered:
+    """A value already laid out as canonical JSON at depth 0 (from the render memo); only
+    `canonical_json` can place it (the standard encoder refuses it, so it is never lost)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def _dump(value: Any, indent: str, out: list[str]) -> None:
-    if isinstance(value, dict):
+    if isinstance(value, Prerendered):
+        out.append(value.text.replace("\n", "\n" + indent))
+    elif isinstance(value, dict):
         if not value:
             out.append("{}")
             return
@@ -60,10 +72,39 @@ def _dump(value: Any, indent: str, out: list[str]) -> None:
 
 
 
+def compact_json(value: Any) -> str:
+    """Sorted compact JSON: the memo's key for a value. Raises TypeError for values JSON cannot
+    hold (Decimal). Spec sub-trees the validation stage already encoded are not encoded again."""
+    memo = current()
+    if memo is not None:
+        cached = memo.derived.get(("compact", id(value)))
+        if cached is not None and cached[0] is value:
+            return str(cached[1])
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def compact_members(mapping: dict[str, Any]) -> str:
+    """`compact_json(mapping)`, built from its members' compact JSON (so members the validation
+    stage encoded are not encoded again): the C encoder writes a mapping as exactly this."""
+    if not all(isinstance(key, str) for key in mapping):
+        return compact_json(mapping)
+    return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{compact_json(mapping[key])}"
+                          for key in sorted(mapping)) + "}"
+
+
+def remember_compact(value: Any, text: str) -> None:
+    """Record `text` as the compact JSON of `value`, a sub-tree of the loaded spec (which no
+    stage ever mutates), for the rest of the build. The entry holds `value`, so its id cannot
+    be reused by another object meanwhile."""
+    memo = current()
+    if memo is not None and isinstance(value, (dict, list)):
+        memo.derived[("compact", id(value))] = (value, text)
+
+
 def _fragment(value: Any) -> str | None:
     """The indented JSON of `value` at depth 0, through the memo; None if the C encoder refuses."""
     try:
-        compact = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        compact = compact_json(value)
     except (TypeError, ValueError):
         return None
     if not isinstance(value, (dict, list, tuple)) or len(compact) == 2:
@@ -84,7 +125,10 @@ def _assembled(value: dict[str, Any], level: int) -> str | None:
     parts: list[str] = []
     for key in sorted(value):
         item = value[key]
-        if _splits(item, level + 1):
+        text: str | None
+        if isinstance(item, Prerendered):
+            text = item.text.replace("\n", inner)
+        elif _splits(item, level + 1):
             text = _assembled(item, level + 1)
         else:
             text = _fragment(item)

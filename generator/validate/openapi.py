@@ -30,6 +30,7 @@ from generator.cache import library_version
 from generator.diagnostics import Diagnostics
 from generator.load.yaml_loader import Pointer, YamlDocument
 from generator.render.memo import Memo
+from generator.render.serialize import compact_json, compact_members, remember_compact
 from generator.validate.refs import check_refs, parse_ref, resolve_pointer
 
 _TOP_KEYS = ("openapi", "info", "jsonSchemaDialect", "servers", "security", "tags", "externalDocs")
@@ -76,7 +77,12 @@ _REF = re.compile(r'[{,]"\$ref":("(?:[^"\\]|\\.)*")')
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        text = compact_json(value)
+    except TypeError:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    remember_compact(value, text)  # serialisation and the lint key the same sub-trees
+    return text
 
 
 def _refs(compact: str) -> list[str]:
@@ -138,12 +144,13 @@ def _parts(data: dict[str, Any], refs: _Refs) -> tuple[list[_Part], list[str]]:
     paths = data.get("paths")
     if isinstance(paths, dict):
         for path, item in paths.items():
-            item_json = _compact({path: item})
+            item_json = _compact(item)
             texts.append(item_json)
             closure = sorted(refs.closure(_refs(item_json)), key=str)
             needed: list[Pointer] = [ptr for ptr in closure if len(ptr) == 3 and ptr[0] == "components"]
-            material = "\0".join([top_json, item_json] + [_compact([str(p) for p in ptr]) + refs.json[ptr]
-                                                          for ptr in needed])
+            # NUL never occurs in compact JSON (it is escaped), so the parts stay apart
+            material = "\0".join([top_json, json.dumps(path), item_json]
+                                 + [_compact([str(p) for p in ptr]) + refs.json[ptr] for ptr in needed])
             parts.append(_Part(("paths", path), material, functools.partial(_path_document, data, top, path, needed)))
     rest = dict(top)
     if "components" in data:
@@ -155,7 +162,10 @@ def _parts(data: dict[str, Any], refs: _Refs) -> tuple[list[_Part], list[str]]:
             rest["paths"] = paths
     else:
         rest["paths"] = {}
-    rest_json = _compact(rest)
+    for key in ("components", "webhooks"):
+        if isinstance(rest.get(key), (dict, list)):
+            _compact(rest[key])  # encoded once for this key, the lint's and the serialiser's
+    rest_json = compact_members(rest)
     others = {k: v for k, v in data.items() if k not in rest and k != "paths"}
     texts += [rest_json, _compact(others)]
     parts.append(_Part((), rest_json, lambda: rest))

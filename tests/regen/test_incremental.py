@@ -205,3 +205,24 @@ def test_errors_are_reported_exactly_as_without_a_cache(tmp_path: Path, kind: st
     for name, text in originals.items():
         (warm / "spec" / name).write_text(text, encoding="utf-8")
     _assert_same_as_cold(warm, tmp_path)
+
+
+def test_a_build_process_reports_and_exits_like_before(tmp_path: Path) -> None:
+    """`gen build` as its own process skips interpreter teardown; output and exit codes stay."""
+    import subprocess
+    import sys
+
+    root = _project(tmp_path / "p")
+
+    def gen(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "generator", "-C", str(root), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    first = gen("build")
+    assert first.returncode == 0 and first.stderr.startswith("create ") and "done: " in first.stderr
+    _one_path(root)
+    stale = gen("build", "--check", "--diff")
+    assert stale.returncode == 1 and "generated/ is stale" in stale.stderr and "+++ " in stale.stdout
+    (root / "spec/model.yaml").write_text("version: 1\nname: [\n", encoding="utf-8")
+    broken = gen("build")
+    assert broken.returncode == 2 and "error[E-YAML]" in broken.stderr

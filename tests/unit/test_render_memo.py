@@ -86,3 +86,32 @@ def test_no_memo_outside_a_build(tmp_path: Path) -> None:
     assert len(calls) == 2
     memo = Memo(tmp_path)
     assert memo.key("ns", "m") != memo.key("ns2", "m") != memo.key("ns", "m2")
+
+
+def test_compact_members_is_the_compact_encoding(tmp_path: Path) -> None:
+    from generator.render.serialize import compact_json, compact_members, remember_compact
+
+    rng = random.Random(7)
+    for _ in range(30):
+        value = {f"{rng.choice(_KEYS)}{i}": _value(rng, 1) for i in range(rng.randint(0, 6))}
+        with active_memo(tmp_path / "memo"):
+            for member in value.values():
+                remember_compact(member, compact_json(member))
+            assert compact_members(value) == json.dumps(value, sort_keys=True, ensure_ascii=False,
+                                                        separators=(",", ":"))
+
+
+def test_prerendered_values_are_placed_as_laid_out(tmp_path: Path) -> None:
+    from generator.render.serialize import Prerendered
+
+    inner = {"b": [1, {"c": "x\ny"}], "a": {}}
+    laid_out = json.dumps(inner, sort_keys=True, indent=2, ensure_ascii=False)
+    expected = _reference({"paths": {"/p": inner, "/q": 1}, "n": 2.5})
+    value = {"paths": {"/p": Prerendered(laid_out), "/q": 1}, "n": 2.5}
+    with active_memo(tmp_path / "memo"):
+        assert canonical_json(value) == expected
+    # the exact writer (taken when a Decimal is present) places it the same way
+    with_decimal = canonical_json({**value, "n": Decimal("2.5")})
+    assert with_decimal == expected
+    with pytest.raises(TypeError):
+        json.dumps(value)  # never silently written as a string

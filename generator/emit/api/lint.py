@@ -9,20 +9,19 @@ E-OAS).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from generator.diagnostics import Diagnostics, Location
-from generator.emit import ir_material
+from generator.emit import ir_material, source_material
 from generator.emit.api import conventions as cv
 from generator.emit.api.document import deref
 from generator.emit.api.ingest import stream_events
 from generator.ir.jsonschema import model_json_schema
 from generator.ir.nodes import Ir, Model, Operation, Schema, SourceRef
 from generator.load.yaml_loader import Pointer
-from generator.render.memo import current, digest
+from generator.render.memo import current
 
 _INT_FORMATS = ("int32", "int64", "decimal")
 _SEGMENT = re.compile(r"[A-Za-z0-9._:,-]+|\{[A-Za-z0-9._-]+\}")
@@ -64,17 +63,16 @@ def lint_api(ir: Ir) -> Diagnostics:
     locate = _Locator(ir)
     doc = ir.openapi
     rest = {key: value for key, value in doc.items() if key != "paths"}
-    material = ir_material(ir)
-    rest_key = None if material is None else _compact_digest(rest)
-    base = None if material is None or rest_key is None else f"{material.context}\0{rest_key}"
+    material, source = ir_material(ir), source_material(ir)
 
     def document(out: Diagnostics) -> None:
         for root_ptr, root in _component_roots(ir):
             _schema_keywords(root_ptr, root, out, locate)
         _placeholders(rest, (), out, locate)
 
-    _clean_or_check(None if base is None else f"document\0{base}", document, diags)
-    reprs = {} if material is None else dict(zip(ir.operations, material.operations))
+    _clean_or_check(None if material is None or source is None else f"document\0{material.context}\0{source.rest}",
+                    document, diags)
+    keys = {} if source is None else source.paths
     by_path: dict[str, list[Operation]] = {}
     for op in ir.operations:
         by_path.setdefault(op.path, []).append(op)
@@ -89,18 +87,9 @@ def lint_api(ir: Ir) -> Diagnostics:
                     _schema_keywords(root_ptr, root, out, locate)
                 _operation(ir, op, out)
 
-        item_key = None if base is None else _compact_digest({path: item})
-        key = None if item_key is None else "\0".join([base or "", item_key] + [reprs[op] for op in ops])
-        _clean_or_check(key, path_item, diags)
+        _clean_or_check(keys.get(path), path_item, diags)
     _names(ir, diags)
     return diags
-
-
-def _compact_digest(value: Any) -> str | None:
-    try:
-        return digest(json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
-    except (TypeError, ValueError):
-        return None
 
 
 def _clean_or_check(material: str | None, check: Callable[[Diagnostics], None], diags: Diagnostics) -> None:
