@@ -30,18 +30,26 @@ def _number(value: Decimal) -> str:
 
 
 class Prerendered:
-    """A value already laid out as canonical JSON at depth 0 (from the render memo); only
+    """A value already laid out as canonical JSON nested at `level` (from the render memo); only
     `canonical_json` can place it (the standard encoder refuses it, so it is never lost)."""
 
-    __slots__ = ("text",)
+    __slots__ = ("level", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, level: int = 0) -> None:
         self.text = text
+        self.level = level
+
+    def at(self, level: int) -> str:
+        """The text nested at `level` (every line after the first starts with its own level's
+        indentation, and JSON strings hold no raw newline)."""
+        if level == self.level:
+            return self.text
+        return self.text.replace("\n" + "  " * self.level, "\n" + "  " * level)
 
 
 def _dump(value: Any, indent: str, out: list[str]) -> None:
     if isinstance(value, Prerendered):
-        out.append(value.text.replace("\n", "\n" + indent))
+        out.append(value.at(len(indent) // 2))
     elif isinstance(value, dict):
         if not value:
             out.append("{}")
@@ -101,16 +109,20 @@ def remember_compact(value: Any, text: str) -> None:
         memo.derived[("compact", id(value))] = (value, text)
 
 
-def _fragment(value: Any) -> str | None:
-    """The indented JSON of `value` at depth 0, through the memo; None if the C encoder refuses."""
+def _fragment(value: Any, level: int) -> str | None:
+    """The indented JSON of `value` nested at `level`, through the memo (which keeps it laid out
+    for that level); None if the C encoder refuses."""
     try:
         compact = compact_json(value)
     except (TypeError, ValueError):
         return None
     if not isinstance(value, (dict, list, tuple)) or len(compact) == 2:
         return compact  # a scalar or an empty container: no layout to add
-    text: str = memoized("json", compact, lambda: json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False),
-                         lambda cached: isinstance(cached, str))
+
+    def lay_out() -> str:
+        return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+    text: str = memoized("json", f"{level}\0{compact}", lay_out, lambda cached: isinstance(cached, str))
     return text
 
 
@@ -127,13 +139,11 @@ def _assembled(value: dict[str, Any], level: int) -> str | None:
         item = value[key]
         text: str | None
         if isinstance(item, Prerendered):
-            text = item.text.replace("\n", inner)
+            text = item.at(level + 1)
         elif _splits(item, level + 1):
             text = _assembled(item, level + 1)
         else:
-            text = _fragment(item)
-            if text is not None:
-                text = text.replace("\n", inner)
+            text = _fragment(item, level + 1)
         if text is None:
             return None
         parts.append(f"{json.dumps(key, ensure_ascii=False)}: {text}")

@@ -20,6 +20,7 @@ import functools
 import json
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -334,6 +335,11 @@ def _in_child(task: Callable[[], tuple[list[tuple[list[str | int], str]], bool]]
         code = 1
         try:
             os.close(read_fd)
+            if "requests" not in sys.modules:
+                # jsonschema-path's URL handler prefers requests (a third of the validator's
+                # import time) and falls back to urllib without it; this worker never fetches
+                # anything: a `$ref` that is not local is an error before validation starts
+                sys.modules["requests"] = None  # type: ignore[assignment]
             payload = json.dumps(task()).encode("utf-8")
             with os.fdopen(write_fd, "wb") as pipe:
                 pipe.write(payload)

@@ -219,8 +219,9 @@ def _path_item(ir: Ir, path: str, ops: list[Operation], templates: Templates) ->
     return item
 
 
-def _laid_out(item: dict[str, Any]) -> str:
-    return json.dumps(item, sort_keys=True, indent=2, ensure_ascii=False)
+def _laid_out(item: dict[str, Any], level: int) -> str:
+    """Canonical JSON of `item` nested at `level` of the document (see `Prerendered`)."""
+    return json.dumps(item, sort_keys=True, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
 
 
 def build_document(ir: Ir, templates: Templates) -> dict[str, Any]:
@@ -241,14 +242,15 @@ def build_document(ir: Ir, templates: Templates) -> dict[str, Any]:
         if key is None:
             paths[path] = _path_item(ir, path, ops, templates)
         else:
-            paths[path] = Prerendered(memoized("apipath", key, lambda: _laid_out(_path_item(ir, path, ops, templates)),
-                                               lambda cached: isinstance(cached, str)))
+            text = memoized("apipath", key, lambda: _laid_out(_path_item(ir, path, ops, templates), 2),
+                            lambda cached: isinstance(cached, str))
+            paths[path] = Prerendered(text, level=2)  # document > paths > path
     components: Any
     if source is None:
         components = _components(ir)
     else:
-        components = Prerendered(memoized("apicomponents", source.document, lambda: _laid_out(_components(ir)),
-                                          lambda cached: isinstance(cached, str)))
+        components = Prerendered(memoized("apicomponents", source.document, lambda: _laid_out(_components(ir), 1),
+                                          lambda cached: isinstance(cached, str)), level=1)
     out: dict[str, Any] = {"openapi": "3.0.1", "info": _info(doc)}
     if isinstance(doc.get("tags"), list):
         out["tags"] = [{k: t[k] for k in ("name", "description") if k in t} for t in doc["tags"] if isinstance(t, dict)]
