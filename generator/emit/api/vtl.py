@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from generator.emit.api import conventions as cv
-from generator.emit.api import views
 from generator.ir.nodes import Ir, Operation
 from generator.emit import ir_material, nodes_only
 from generator.render.memo import memoized
@@ -67,6 +66,7 @@ def _finish(path: str, body: str) -> str:
 
 
 def _operation(ir: Ir, op: Operation) -> OperationTemplates:
+    from generator.emit.api import views
     from generator.render.env import render
 
     if op.kind == "ingest":
@@ -117,6 +117,7 @@ def render_templates(ir: Ir) -> Templates:
 
 
 def _error_template(service: str, family: Family) -> str:
+    from generator.emit.api import views
     from generator.render.env import render
 
     body = render("apigw/error.vtl.j2", view=views.error_view(service, family))
