@@ -79,10 +79,19 @@ class Memo:
         self._entries(namespace, key)[1][key] = value
 
     def save(self) -> None:
-        """Write each file whose set of used entries differs from what was read."""
+        """Write each file whose set of used entries differs from what was read; remove the
+        files of a namespace this run used but never opened (they hold nothing it used)."""
         for name, used in self._used.items():
             if used.keys() != self._stored[name].keys():
                 _write(self.folder / name, used)
+        for namespace in {name.split(".", 1)[0] for name in self._used}:
+            for digit in "0123456789abcdef":
+                name = f"{namespace}.{digit}.bin"
+                if name not in self._used:
+                    try:
+                        (self.folder / name).unlink(missing_ok=True)
+                    except OSError:
+                        pass
 
 
 _FORMAT = f"gen-memo 1 python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}\n".encode()
