@@ -6,6 +6,7 @@ Diagnostics and status verbs go to stderr; `--diff` output goes to stdout.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -78,6 +79,9 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
     """Generate everything into generated/ atomically."""
     from generator.write import memo
 
+    if _OWN_PROCESS:
+        # the process ends with this build: no cyclic collection while its modules load either
+        gc.disable()
     if not force and not show_diff:
         replay = memo.up_to_date(obj.root)
         if replay is not None:
@@ -173,6 +177,7 @@ def init(directory: Path, name: str | None) -> None:
 
 
 _HARD_EXIT: list[bool] = []
+_OWN_PROCESS: list[bool] = []
 
 
 def _hard_exit(code: int) -> None:
@@ -187,6 +192,7 @@ def _hard_exit(code: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     if argv is None:
+        _OWN_PROCESS.append(True)
         try:
             _main(None)
         except SystemExit as exc:
