@@ -7,9 +7,11 @@ serialise, or the `repr` of the frozen IR nodes an emitter is given (see `exact_
 hit returns exactly what rendering would return; only time depends on the memo.
 
 Entries live in ``.gen-cache/render/<namespace>.<digit>.bin``, 16 files per namespace (by the
-first hex digit of the key), each: the sha256 of the rest, a newline, and the entries in `marshal` format (the fastest to read for plain strings and
-lists; it is only ever read after its hash matched). A damaged, truncated or edited file is
-ignored as a whole (a miss), and a file written by another Python version is never trusted.
+first hex digit of the key). Each file is the sha256 of the rest, a newline, and the entries
+in `marshal` format (the fastest to read for plain strings and lists), which is only read
+after the hash matched: a damaged, truncated or edited file is ignored as a whole (a miss),
+and a file written by another Python version is never trusted. (The hash guards against
+damage, not forgery: like the rest of the project tree, .gen-cache/ is written by gen only.)
 A run keeps only the entries it used, and rewrites a file only when that set changed. Outside
 `active_memo` (tests, `use_cache=False`) nothing is memoised.
 """

@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from generator.emit import ir_material, nodes_only
 from generator.emit.api import conventions as cv
 from generator.ir.nodes import Ir, Operation
-from generator.emit import ir_material, nodes_only
-from generator.render.memo import memoized
 from generator.render.header import header_line
+from generator.render.memo import memoized
 
 Family = Literal["4xx", "5xx"]
 FAMILIES: tuple[Family, ...] = ("4xx", "5xx")
