@@ -57,7 +57,6 @@ def _assert_same_as_cold(warm: Path, tmp_path: Path) -> None:
     shutil.copytree(warm, cold, ignore=shutil.ignore_patterns(CACHE, "generated"))
     _build(warm)
     _build(cold)
-    assert not (cold / CACHE / "render").exists() or True  # the cold build starts from nothing
     got, want = read_tree(warm), read_tree(cold)
     assert sorted(got) == sorted(want)
     different = [path for path in want if got[path] != want[path]]
@@ -124,6 +123,38 @@ def test_warm_builds_equal_cold_builds_through_a_sequence_of_edits(tmp_path: Pat
     for edit in EDITS:
         edit(warm)
         _assert_same_as_cold(warm, tmp_path)
+
+
+def test_a_one_path_edit_renders_only_that_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The point of the memo: after a response description changes, no emitter, mapping template
+    or lint part runs again except the edited path item's JSON and lint part."""
+    import generator.emit as emit
+    import generator.emit.api.document as document
+    import generator.emit.api.lint as lint
+    import generator.emit.api.vtl as vtl
+
+    warm = _project(tmp_path / "warm")
+    _build(warm)
+    calls: dict[str, int] = {"emitter": 0, "template": 0, "path item": 0, "lint part": 0}
+
+    def counting(name: str, real: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(emit, "load_emitter", counting("emitter", emit.load_emitter))
+    monkeypatch.setattr(vtl, "_operation", counting("template", vtl._operation))
+    monkeypatch.setattr(document, "_path_item", counting("path item", document._path_item))
+    original = lint._clean_or_check
+
+    def checked(material: str | None, check: Callable[[object], None], diags: object) -> None:
+        original(material, counting("lint part", check), diags)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint, "_clean_or_check", checked)
+    _one_path(warm)
+    _build(warm)
+    assert calls == {"emitter": 1, "template": 0, "path item": 1, "lint part": 1}  # emitter: the API's own
 
 
 def _damage(root: Path, how: str) -> None:
