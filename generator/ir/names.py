@@ -6,6 +6,7 @@ generated Terraform accepts, so length limits can be checked before anything is 
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 
@@ -18,10 +19,17 @@ _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
 }
 
 
-def _words(text: str) -> list[str]:
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)
-    return [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_CAPS = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
+
+
+@functools.lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
+    # the same few hundred names are split thousands of times while the IR is built
+    text = _CAMEL.sub(r"\1 \2", text)
+    text = _CAPS.sub(r"\1 \2", text)
+    return tuple(w for w in _SEPARATORS.split(text) if w)
 
 
 def snake(text: str) -> str:

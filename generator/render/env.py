@@ -8,13 +8,15 @@ of an empty string. The VTL environment moves jinja's comment marker to ``{##`` 
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from generator.render import filters
+if TYPE_CHECKING:
+    import jinja2
 
 
 def templates_dir() -> Path:
@@ -25,30 +27,67 @@ def templates_dir() -> Path:
     raise FileNotFoundError("templates/ not found next to the generator package")
 
 
-_bytecode: list[jinja2.BytecodeCache] = []
+_bytecode: list[Path] = []
 
 
 def use_bytecode_cache(folder: Path) -> None:
     """Keep compiled templates in `folder` (under .gen-cache/): compiling ~50 templates costs
-    more than rendering them on a no-op rebuild. Only speed depends on it, never output."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    _bytecode[:] = [jinja2.FileSystemBytecodeCache(str(folder))]
+    more than rendering them on a no-op rebuild. Only speed depends on it, never output.
+    jinja2 itself is imported only when something is rendered."""
+    _bytecode[:] = [folder]
     text_env.cache_clear()
     vtl_env.cache_clear()
 
 
+@cache
+def _checked_cache_class() -> type[jinja2.FileSystemBytecodeCache]:
+    import jinja2
+
+    class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+        """jinja2's file cache checks the template source, not the bytecode it loads; a damaged
+        file could render wrong text. Each file here starts with the sha256 of its bytecode."""
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            try:
+                raw = Path(self._get_cache_filename(bucket)).read_bytes()
+            except OSError:
+                return
+            check, body = raw[:32], raw[32:]
+            if hashlib.sha256(body).digest() == check:
+                bucket.load_bytecode(io.BytesIO(body))
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            buffer = io.BytesIO()
+            bucket.write_bytecode(buffer)
+            body = buffer.getvalue()
+            target = Path(self._get_cache_filename(bucket))
+            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+            try:
+                tmp.write_bytes(hashlib.sha256(body).digest() + body)
+                tmp.replace(target)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+
+    return CheckedBytecodeCache
+
+
 def _configure(env: jinja2.Environment) -> jinja2.Environment:
+    from generator.render import filters
+
     env.filters.update(filters.FILTERS)
     if _bytecode:
-        env.bytecode_cache = _bytecode[0]
+        try:
+            _bytecode[0].mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = _checked_cache_class()(str(_bytecode[0]), "gen-%s.cache")
+        except OSError:
+            pass
     return env
 
 
 @cache
 def text_env() -> jinja2.Environment:
+    import jinja2
+
     return _configure(jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False))
@@ -56,6 +95,8 @@ def text_env() -> jinja2.Environment:
 
 @cache
 def vtl_env() -> jinja2.Environment:
+    import jinja2
+
     return _configure(jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())), undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False,

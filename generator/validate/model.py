@@ -6,16 +6,27 @@ module only answers "is this a well-formed model.yaml v1".
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import json
+from typing import TYPE_CHECKING, Any
 
-import jsonschema  # type: ignore[import-untyped]
-
+from generator.cache import library_version
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.load.yaml_loader import Pointer, YamlDocument
+from generator.render.memo import current
 from generator.validate.model_schema import MODEL_SCHEMA, PATTERN_HINTS
 
+if TYPE_CHECKING:
+    import jsonschema  # type: ignore[import-untyped]
+
 SUPPORTED_VERSIONS = (1,)
-_VALIDATOR = jsonschema.Draft7Validator(MODEL_SCHEMA)
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft7Validator(MODEL_SCHEMA)
 
 
 def _schema_at(path: Pointer) -> dict[str, Any]:
@@ -46,11 +57,25 @@ def validate_model(doc: YamlDocument, diags: Diagnostics) -> bool:
         diags.error("E-VERSION", f"unsupported model version {version!r}", doc.locate(("version",)),
                     "this gen reads 'version: 1'")
         return False
+    # validity is a function of the data (compact JSON tells every value and type apart), so a
+    # model known valid skips the schema check, and loading jsonschema, on a rebuild
+    memo = current()
+    key = None
+    if memo is not None:
+        try:
+            compact = json.dumps(data, sort_keys=True, separators=(",", ":"))
+            key = memo.key("valid", f"{library_version('jsonschema')}\0{compact}")
+        except (TypeError, ValueError):
+            key = None
+        if key is not None and memo.get("valid", key) is True:
+            return True
     ok = True
-    errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
         ok = False
         _report(doc, err, diags)
+    if ok and memo is not None and key is not None:
+        memo.put("valid", key, True)
     return ok
 
 

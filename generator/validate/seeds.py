@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
-import jsonschema  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import known_names_hint
 from generator.ir.context import BuildContext
 from generator.ir.jsonschema import model_json_schema
 from generator.ir.nodes import SeedTable, Table
 from generator.load.yaml_loader import YamlDocument
+
+if TYPE_CHECKING:
+    import jsonschema  # type: ignore[import-untyped]
 
 
 def _sort_key(item: dict[str, Any], table: Table) -> tuple[Any, ...]:
@@ -48,6 +49,8 @@ def _check_items(ctx: BuildContext, doc: YamlDocument, table: Table) -> list[dic
         ctx.diags.error("E-SEED", f"{doc.path} must be a list of items", doc.locate(()),
                         "write each item as a '- key: value' mapping")
         return None
+    import jsonschema
+
     validator = jsonschema.Draft4Validator(model_json_schema(table.item, ctx.models),
                                            format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
     ok = True

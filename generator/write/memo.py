@@ -10,34 +10,18 @@ lives in .gen-cache/ and is only an accelerator: deleting it changes nothing but
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import sys
 from pathlib import Path
 
-from generator.cache import read_json, write_json
+from generator.cache import code_fingerprint, read_json, write_json
 
 MEMO = "build-memo.json"
 
 
-@functools.cache
-def _code_fingerprint() -> str:
-    here = Path(__file__).resolve().parent.parent
-    roots = [here, here / "templates", here.parent / "templates"]
-    h = hashlib.sha256(f"{sys.version_info[:2]}".encode())
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".j2", ".json", ".yaml") and "__pycache__" not in path.parts:
-                h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 def fingerprint(root: Path) -> str | None:
     """sha256 over every spec file's bytes and the generator's code; None if spec/ is unreadable."""
-    h = hashlib.sha256(_code_fingerprint().encode())
+    h = hashlib.sha256(code_fingerprint().encode())
     spec = root / "spec"
     try:
         files = [spec / "openapi.yaml", spec / "model.yaml"]

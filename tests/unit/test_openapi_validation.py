@@ -63,3 +63,48 @@ def test_cold_and_cached_runs_report_the_same(tmp_path: Path) -> None:
     validate_openapi(loaded, uncached, None)
     assert rendered[0] == rendered[1] == [d.render() for d in uncached]
     assert len(rendered[0]) == 3  # operationId type, and the body param twice (name+in rules)
+
+
+def _old_subdocuments(data: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
+    """The sub-documents as first defined, by walking the document (the reference)."""
+    from generator.validate.openapi import _TOP_KEYS
+    from generator.validate.refs import ref_closure
+
+    top = {k: data[k] for k in _TOP_KEYS if k in data}
+    out: list[tuple[Any, dict[str, Any]]] = []
+    for path, item in data["paths"].items():
+        components: dict[str, Any] = {}
+        for ptr in sorted(ref_closure(data, item), key=str):
+            if len(ptr) == 3 and ptr[0] == "components":
+                components.setdefault(str(ptr[1]), {})[str(ptr[2])] = data["components"][ptr[1]][ptr[2]]
+        doc = dict(top, paths={path: item})
+        if components:
+            doc["components"] = components
+        out.append((("paths", path), doc))
+    rest = dict(top, components=data["components"], paths={})
+    out.append(((), rest))
+    return out
+
+
+def test_subdocuments_from_compact_json_equal_the_walked_ones(tmp_path: Path) -> None:
+    from benchmarks.synth import write_project
+    from generator.validate.openapi import _subdocuments
+
+    write_project(tmp_path, 6)
+    synth = yaml.safe_load((tmp_path / "spec/openapi.yaml").read_text())
+    tricky = _reference()
+    schemas = tricky["components"]["schemas"]
+    schemas["Odd~/Name"] = {"type": "object", "description": ',"$ref":"#/components/schemas/Nope"',
+                            "properties": {'a"$ref': {"type": "string"}, "b": {"$ref": "#/components/schemas/Device"}}}
+    tricky["paths"]["/sites"]["get"]["x-note"] = {"$ref": "#/components/schemas/Odd~0~1Name"}
+    for data in (_reference(), synth, tricky):
+        assert _subdocuments(data) == _old_subdocuments(data)
+
+
+def test_refs_from_compact_json_are_exactly_the_walked_refs() -> None:
+    from generator.validate.openapi import _compact, _refs
+    from generator.validate.refs import iter_refs
+
+    value = {"a": [{"$ref": "#/x"}, {"$ref": 5}, {"k": 'say ,"$ref":"#/no"', 'q"$ref': "#/no"}],
+             "b": {"$ref": '#/with "quote" \\ and \u00e9', "c": {"$ref": "#/y"}}, "$ref": "#/top"}
+    assert sorted(_refs(_compact(value))) == sorted(ref for _, ref in iter_refs(value))

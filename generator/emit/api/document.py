@@ -9,6 +9,7 @@ preflight. Parameters and responses are inlined (API Gateway does not follow
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -16,7 +17,10 @@ from generator.emit.api import conventions as cv
 from generator.emit.api.ingest import ingest_models
 from generator.emit.api.schemas import body_models, convert_components, convert_schema
 from generator.emit.api.vtl import Templates
+from generator.emit import source_material
 from generator.ir.nodes import Ir, Operation
+from generator.render.memo import memoized
+from generator.render.serialize import Prerendered
 from generator.validate.refs import parse_ref, resolve_pointer
 
 _ACAO = "Access-Control-Allow-Origin"
@@ -194,15 +198,8 @@ def _info(doc: Any) -> dict[str, Any]:
     return out
 
 
-def build_document(ir: Ir, templates: Templates) -> dict[str, Any]:
-    """The whole API definition; `${...}` placeholders only in uri, credentials and providerARNs."""
-    doc = ir.openapi
-    paths: dict[str, dict[str, Any]] = {}
-    for op in ir.operations:
-        paths.setdefault(op.path, {})[op.method] = _operation(ir, op, templates)
-    for path, item in paths.items():
-        item["options"] = _preflight(path, list(item))
-    raw_schemas = (doc.get("components") or {}).get("schemas") or {}
+def _components(ir: Ir) -> dict[str, Any]:
+    raw_schemas = (ir.openapi.get("components") or {}).get("schemas") or {}
     schemas = convert_components(raw_schemas, body_models(ir))
     schemas[cv.GATEWAY_ERROR_MODEL] = {"type": "object", "required": ["message"],
                                        "properties": {"message": {"type": "string"}}}
@@ -213,6 +210,47 @@ def build_document(ir: Ir, templates: Templates) -> dict[str, Any]:
     security = _security_schemes(ir)
     if security:
         components["securitySchemes"] = security
+    return components
+
+
+def _path_item(ir: Ir, path: str, ops: list[Operation], templates: Templates) -> dict[str, Any]:
+    item: dict[str, Any] = {op.method: _operation(ir, op, templates) for op in ops}
+    item["options"] = _preflight(path, list(item))
+    return item
+
+
+def _laid_out(item: dict[str, Any], level: int) -> str:
+    """Canonical JSON of `item` nested at `level` of the document (see `Prerendered`)."""
+    return json.dumps(item, sort_keys=True, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+
+
+def build_document(ir: Ir, templates: Templates) -> dict[str, Any]:
+    """The whole API definition; `${...}` placeholders only in uri, credentials and providerARNs.
+
+    Under a render memo, each path item and the components come back as their canonical JSON
+    text (`Prerendered`, for `canonical_json` to place as is), memoised by `source_material`:
+    everything they are built from."""
+    doc = ir.openapi
+    by_path: dict[str, list[Operation]] = {}
+    for op in ir.operations:
+        by_path.setdefault(op.path, []).append(op)
+    source = source_material(ir)
+    keys = {} if source is None else source.paths
+    paths: dict[str, Any] = {}
+    for path, ops in by_path.items():
+        key = keys.get(path)
+        if key is None:
+            paths[path] = _path_item(ir, path, ops, templates)
+        else:
+            text = memoized("apipath", key, lambda: _laid_out(_path_item(ir, path, ops, templates), 2),
+                            lambda cached: isinstance(cached, str))
+            paths[path] = Prerendered(text, level=2)  # document > paths > path
+    components: Any
+    if source is None:
+        components = _components(ir)
+    else:
+        components = Prerendered(memoized("apicomponents", source.document, lambda: _laid_out(_components(ir), 1),
+                                          lambda cached: isinstance(cached, str)), level=1)
     out: dict[str, Any] = {"openapi": "3.0.1", "info": _info(doc)}
     if isinstance(doc.get("tags"), list):
         out["tags"] = [{k: t[k] for k in ("name", "description") if k in t} for t in doc["tags"] if isinstance(t, dict)]

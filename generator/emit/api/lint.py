@@ -10,18 +10,18 @@ E-OAS).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
-
 from generator.diagnostics import Diagnostics, Location
+from generator.emit import ir_material, source_material
 from generator.emit.api import conventions as cv
 from generator.emit.api.document import deref
 from generator.emit.api.ingest import stream_events
 from generator.ir.jsonschema import model_json_schema
 from generator.ir.nodes import Ir, Model, Operation, Schema, SourceRef
 from generator.load.yaml_loader import Pointer
+from generator.render.memo import current
 
 _INT_FORMATS = ("int32", "int64", "decimal")
 _SEGMENT = re.compile(r"[A-Za-z0-9._:,-]+|\{[A-Za-z0-9._-]+\}")
@@ -54,15 +54,54 @@ class _Locator:
 
 
 def lint_api(ir: Ir) -> Diagnostics:
-    """Every problem API Gateway import or `templatefile` would hit with this spec."""
+    """Every problem API Gateway import or `templatefile` would hit with this spec.
+
+    The checks run in parts: the document without its paths, then each path item with its
+    operations. Under a render memo a part known clean for exactly its inputs is skipped (only
+    clean verdicts are memoised, so what is reported never depends on the memo)."""
     diags = Diagnostics()
     locate = _Locator(ir)
-    _schemas(ir, diags, locate)
-    _placeholders(ir.openapi, (), diags, locate)
-    _names(ir, diags)
+    doc = ir.openapi
+    rest = {key: value for key, value in doc.items() if key != "paths"}
+    material, source = ir_material(ir), source_material(ir)
+
+    def document(out: Diagnostics) -> None:
+        for root_ptr, root in _component_roots(ir):
+            _schema_keywords(root_ptr, root, out, locate)
+        _placeholders(rest, (), out, locate)
+
+    _clean_or_check(None if material is None or source is None else f"document\0{material.context}\0{source.rest}",
+                    document, diags)
+    keys = {} if source is None else source.paths
+    by_path: dict[str, list[Operation]] = {}
     for op in ir.operations:
-        _operation(ir, op, diags)
+        by_path.setdefault(op.path, []).append(op)
+    for path, item in (doc.get("paths") or {}).items():
+        ops = by_path.get(path, [])
+
+        def path_item(out: Diagnostics, path: str = path, item: Any = item, ops: list[Operation] = ops) -> None:
+            _placeholders(path, ("paths", path), out, locate)
+            _placeholders(item, ("paths", path), out, locate)
+            for op in ops:
+                for root_ptr, root in _operation_roots(doc, op):
+                    _schema_keywords(root_ptr, root, out, locate)
+                _operation(ir, op, out)
+
+        _clean_or_check(keys.get(path), path_item, diags)
+    _names(ir, diags)
     return diags
+
+
+def _clean_or_check(material: str | None, check: Callable[[Diagnostics], None], diags: Diagnostics) -> None:
+    memo = current()
+    key = None if memo is None or material is None else memo.key("lint", material)
+    if memo is not None and key is not None and memo.get("lint", key) is True:
+        return
+    found = Diagnostics()
+    check(found)
+    diags.extend(found.items)
+    if memo is not None and key is not None and not found.items:
+        memo.put("lint", key, True)
 
 
 # -- schema keywords API Gateway models reject ---------------------------------------------------
@@ -81,36 +120,36 @@ def _walk(node: Any, ptr: Pointer) -> Iterator[tuple[Pointer, dict[str, Any]]]:
             yield from _walk(sub, ptr + (key, i))
 
 
-def _schema_roots(ir: Ir) -> Iterator[tuple[Pointer, Any]]:
-    doc = ir.openapi
-    for name, raw in ((doc.get("components") or {}).get("schemas") or {}).items():
+def _component_roots(ir: Ir) -> Iterator[tuple[Pointer, Any]]:
+    for name, raw in ((ir.openapi.get("components") or {}).get("schemas") or {}).items():
         yield ("components", "schemas", name), raw
-    for op in ir.operations:
-        raw_op = doc["paths"][op.path][op.method]
-        for i, raw in enumerate(list(raw_op.get("parameters") or [])):
-            yield op.source.pointer + ("parameters", i, "schema"), deref(doc, raw).get("schema")
-        for status, raw in (raw_op.get("responses") or {}).items():
-            for ctype, media in (deref(doc, raw).get("content") or {}).items():
-                if isinstance(media, dict) and "$ref" not in (media.get("schema") or {}):
-                    yield op.source.pointer + ("responses", status, "content", ctype, "schema"), media.get("schema")
 
 
-def _schemas(ir: Ir, diags: Diagnostics, locate: _Locator) -> None:
-    for root_ptr, root in _schema_roots(ir):
-        for ptr, node in _walk(root, root_ptr):
-            kind = node.get("type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if "number" in kinds and node.get("format") in _INT_FORMATS:
-                diags.error("E-SCHEMA", f"API Gateway rejects format '{node['format']}' on a number "
-                            f"({_pointer_text(ptr + ('format',))})", locate(ptr),
-                            "use type: integer (with format int32/int64) for whole numbers, or drop the format")
-            for key in ("exclusiveMinimum", "exclusiveMaximum"):
-                if key in node:
-                    diags.error("E-SCHEMA", f"API Gateway models do not support {key} ({_pointer_text(ptr + (key,))})",
-                                locate(ptr), f"use {key.replace('exclusiveM', 'm')} with an inclusive bound")
-            if "discriminator" in node:
-                diags.error("E-SCHEMA", f"API Gateway rejects discriminator ({_pointer_text(ptr + ('discriminator',))})",
-                            locate(ptr), "remove it; gen schemas have no polymorphism")
+def _operation_roots(doc: Any, op: Operation) -> Iterator[tuple[Pointer, Any]]:
+    raw_op = doc["paths"][op.path][op.method]
+    for i, raw in enumerate(list(raw_op.get("parameters") or [])):
+        yield op.source.pointer + ("parameters", i, "schema"), deref(doc, raw).get("schema")
+    for status, raw in (raw_op.get("responses") or {}).items():
+        for ctype, media in (deref(doc, raw).get("content") or {}).items():
+            if isinstance(media, dict) and "$ref" not in (media.get("schema") or {}):
+                yield op.source.pointer + ("responses", status, "content", ctype, "schema"), media.get("schema")
+
+
+def _schema_keywords(root_ptr: Pointer, root: Any, diags: Diagnostics, locate: _Locator) -> None:
+    for ptr, node in _walk(root, root_ptr):
+        kind = node.get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if "number" in kinds and node.get("format") in _INT_FORMATS:
+            diags.error("E-SCHEMA", f"API Gateway rejects format '{node['format']}' on a number "
+                        f"({_pointer_text(ptr + ('format',))})", locate(ptr),
+                        "use type: integer (with format int32/int64) for whole numbers, or drop the format")
+        for key in ("exclusiveMinimum", "exclusiveMaximum"):
+            if key in node:
+                diags.error("E-SCHEMA", f"API Gateway models do not support {key} ({_pointer_text(ptr + (key,))})",
+                            locate(ptr), f"use {key.replace('exclusiveM', 'm')} with an inclusive bound")
+        if "discriminator" in node:
+            diags.error("E-SCHEMA", f"API Gateway rejects discriminator ({_pointer_text(ptr + ('discriminator',))})",
+                        locate(ptr), "remove it; gen schemas have no polymorphism")
 
 
 def _placeholders(node: Any, ptr: Pointer, diags: Diagnostics, locate: _Locator) -> None:
@@ -195,6 +234,8 @@ def _ingest(ir: Ir, op: Operation, diags: Diagnostics) -> None:
                     "rejected", op.source.location, "declare an event on the stream under events: in model.yaml")
     if op.response_model is None:
         return
+    import jsonschema  # type: ignore[import-untyped]
+
     models = {m.name: m for m in ir.models}
     schema = model_json_schema(op.response_model, models)
     validator = jsonschema.Draft4Validator(schema)

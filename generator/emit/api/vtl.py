@@ -17,14 +17,14 @@ templatefile would read them).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
+from generator.emit import ir_material, nodes_only
 from generator.emit.api import conventions as cv
-from generator.emit.api import views
 from generator.ir.nodes import Ir, Operation
-from generator.render.env import render
 from generator.render.header import header_line
+from generator.render.memo import memoized
 
 Family = Literal["4xx", "5xx"]
 FAMILIES: tuple[Family, ...] = ("4xx", "5xx")
@@ -66,6 +66,9 @@ def _finish(path: str, body: str) -> str:
 
 
 def _operation(ir: Ir, op: Operation) -> OperationTemplates:
+    from generator.emit.api import views
+    from generator.render.env import render
+
     if op.kind == "ingest":
         stream = ir.stream(op.stream or "")
         request = render("apigw/ingest.request.vtl.j2", view={"stream_var": cv.stream_variable(stream)})
@@ -80,14 +83,42 @@ def _operation(ir: Ir, op: Operation) -> OperationTemplates:
                               response=_finish(cv.response_vtl(op), response))
 
 
+def _valid(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(t, str) for t in value)
+
+
+def _memoized_operation(context: Ir, material: str | None, op: Operation) -> OperationTemplates:
+    """`_operation` given only `op` of all operations (and no source document), so that its text
+    is a function of the IR nodes that `material` (context and operation repr) stands for."""
+
+    def compute() -> list[str]:
+        texts = _operation(replace(context, operations=(op,)), op)
+        return [texts.request, texts.response]
+
+    request, response = memoized("vtl", material, compute, _valid)
+    return OperationTemplates(request=request, response=response)
+
+
 def render_templates(ir: Ir) -> Templates:
     """Every template the API needs; performs no I/O beyond reading templates/."""
     out = Templates()
-    for op in ir.operations:
-        out.operations[op.operation_id] = _operation(ir, op)
+    context = replace(nodes_only(ir), operations=())
+    material = ir_material(ir)
+    for i, op in enumerate(ir.operations):
+        key = None if material is None else f"{material.context}\0{material.operations[i]}"
+        out.operations[op.operation_id] = _memoized_operation(context, key, op)
         service = cv.SERVICES[op.kind]
         for family in FAMILIES:
             if (service, family) not in out.errors:
-                body = render("apigw/error.vtl.j2", view=views.error_view(service, family))
-                out.errors[(service, family)] = _finish(cv.error_vtl(service, family), body)
+                out.errors[(service, family)] = memoized(
+                    "vtl", f"error\0{service}\0{family}", lambda: _error_template(service, family),
+                    lambda cached: isinstance(cached, str))
     return out
+
+
+def _error_template(service: str, family: Family) -> str:
+    from generator.emit.api import views
+    from generator.render.env import render
+
+    body = render("apigw/error.vtl.j2", view=views.error_view(service, family))
+    return _finish(cv.error_vtl(service, family), body)
