@@ -12,9 +12,12 @@ CHECKOV_VERSION := 3.2.469
 
 .PHONY: install build check run test test-fast frontend chromium checkov lint bench clean screenshots
 
+# An editable install leaves gen's own modules uncompiled, and with PYTHONDONTWRITEBYTECODE set
+# every `gen` run would compile them again (~45 ms): compile them as a regular install does.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m compileall -q generator tools > /dev/null
 	touch $@
 
 install: $(STAMP)
@@ -60,7 +63,10 @@ lint: install
 	$(BIN)/mypy --strict generator tools
 
 bench: install
+	$(BIN)/python -m compileall -q generator tools > /dev/null
 	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/handlers.py
+	$(BIN)/python benchmarks/local_stack.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) .gen-cache build frontend/node_modules frontend/dist
