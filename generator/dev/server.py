@@ -10,6 +10,7 @@ stopped) and it exits 0; a second Ctrl-C while stopping aborts.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -87,6 +88,24 @@ def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
     return lines
 
 
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
+def _tune_gc() -> None:
+    """Collect cycles less often in this long-running process (it is `gen dev`'s own).
+
+    The stack allocates and frees millions of small objects per minute (moto items, boto3
+    requests), nearly all freed by reference counting; with CPython's default thresholds the
+    cyclic collector ran ~2,000 times per 8,000 events and re-scanned the growing heap (moto's
+    tables) in its older generations: 1.7 s of 11 s of CPU. What start-up built (modules, moto's
+    backends, botocore's service models, the seed) is frozen out of its scans; cycles are still
+    collected, every 50,000 allocations (0.25 s over the same run).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     logging.basicConfig(
         level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr
@@ -97,6 +116,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     except StackError as error:
         click.echo(f"gen dev: {error}", err=True)
         sys.exit(2)
+    _tune_gc()
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
