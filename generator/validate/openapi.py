@@ -32,7 +32,7 @@ from generator.diagnostics import Diagnostics
 from generator.load.yaml_loader import Pointer, YamlDocument
 from generator.render.memo import Memo
 from generator.render.serialize import compact_json, compact_members, remember_compact
-from generator.validate.refs import check_refs, parse_ref, resolve_pointer
+from generator.validate.refs import check_refs, closure, parse_ref, resolve_pointer
 
 _TOP_KEYS = ("openapi", "info", "jsonSchemaDialect", "servers", "security", "tags", "externalDocs")
 _VERSIONS = ("3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.1.0", "3.1.1")
@@ -107,18 +107,7 @@ class _Refs:
 
     def closure(self, roots: list[str]) -> set[Pointer]:
         """What `ref_closure` returns for a subtree whose `$ref`s are `roots`."""
-        seen: set[Pointer] = set()
-        stack = list(roots)
-        while stack:
-            target = parse_ref(stack.pop())
-            if target is None or target in seen:
-                continue
-            seen.add(target)
-            try:
-                stack.extend(self.of_target(target))
-            except KeyError:
-                continue
-        return seen
+        return closure(roots, self.of_target)
 
 
 def _all_resolve(data: dict[str, Any], texts: list[str]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from generator.diagnostics import Diagnostics, known_names_hint
@@ -71,15 +71,24 @@ def check_refs(doc: YamlDocument, diags: Diagnostics) -> bool:
 
 def ref_closure(doc: Any, roots: Any) -> set[Pointer]:
     """Pointers of every component reachable from `roots` through `$ref`s (transitively)."""
+    return closure(
+        [ref for _, ref in iter_refs(roots)],
+        lambda target: [ref for _, ref in iter_refs(resolve_pointer(doc, target))],
+    )
+
+
+def closure(refs: list[str], refs_of: Callable[[Pointer], list[str]]) -> set[Pointer]:
+    """Pointers reachable from the `$ref` strings `refs`, where `refs_of(target)` gives the
+    `$ref`s inside a target (KeyError when it points to nothing: not followed further)."""
     seen: set[Pointer] = set()
-    stack = [ref for _, ref in iter_refs(roots)]
+    stack = list(refs)
     while stack:
         target = parse_ref(stack.pop())
         if target is None or target in seen:
             continue
         seen.add(target)
         try:
-            stack.extend(ref for _, ref in iter_refs(resolve_pointer(doc, target)))
+            stack.extend(refs_of(target))
         except KeyError:
             continue
     return seen
