@@ -269,9 +269,9 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
 
-    from generator import api
+    from generator import pipeline
 
-    ir, diags = api.validate(ROOT)
+    ir, diags = pipeline.validate(ROOT)
     assert ir is not None, [d.render() for d in diags]
     event = sample_event(args.records)
     gen_run, gen_seen = generated_path()

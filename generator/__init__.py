@@ -1,6 +1,6 @@
 """specstack's generator: `gen` turns spec/ into generated/ and runs it locally.
 
-The library API is `generator.api` (validate, generate, build); the CLI is `generator.cli`.
+The library API is `generator.pipeline` (validate, generate, build); the CLI is `generator.cli`.
 """
 
 __all__ = ["__version__"]

@@ -59,9 +59,9 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 @click.pass_obj
 def validate(obj: Ctx) -> None:
     """Check spec/ only; print located errors."""
-    from generator import api
+    from generator import pipeline
 
-    ir, diags = api.validate(obj.root)
+    ir, diags = pipeline.validate(obj.root)
     _print_diagnostics(diags)
     if ir is None or diags.has_errors():
         sys.exit(2)
@@ -91,10 +91,10 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
                 click.echo("generated/ is up to date" if check else "done: 0 file(s) changed (up to date)", err=True)
             return
 
-    from generator import api
+    from generator import pipeline
 
     _HARD_EXIT.append(True)
-    result = api.build(obj.root, check=check, force=force)
+    result = pipeline.build(obj.root, check=check, force=force)
     _print_diagnostics(result.diagnostics)
     plan = result.plan
     for path, message, hint in plan.warnings:

@@ -32,7 +32,7 @@ def project_name(directory: Path, name: str | None) -> str:
 
 def init_project(directory: Path, name: str | None = None) -> list[str]:
     """Create the project and run `gen build` in it; returns the paths written (relative)."""
-    from generator import api
+    from generator import pipeline
 
     if (directory / "spec").exists():
         diags = Diagnostics()
@@ -47,6 +47,6 @@ def init_project(directory: Path, name: str | None = None) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(template, name=slug), encoding="utf-8")
         written.append(rel)
-    result = api.build(directory)
+    result = pipeline.build(directory)
     written.extend(a.path for a in result.plan.changes)
     return written

@@ -235,7 +235,7 @@ def write_zip(target: Path, entries: dict[str, bytes]) -> None:
 
 def check_fresh(root: Path, package: str) -> None:
     """Refuse to pack generated code that differs from what the spec generates now."""
-    from generator.api import generate
+    from generator.pipeline import generate
     from generator.emit.python.naming import PYTHON_ROOT
     from generator.render.header import with_header
 
@@ -253,7 +253,7 @@ def check_fresh(root: Path, package: str) -> None:
 def build_packages(root: Path, *, download: Downloader = pip_download,
                    wheel_cache: Path | None = None) -> list[Path]:
     """Build build/lambda/<processor>.zip for every processor; the zips written, sorted."""
-    from generator.api import validate
+    from generator.pipeline import validate
     from generator.diagnostics import GenError
 
     ir, diags = validate(root)

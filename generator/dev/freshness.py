@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import api
+from generator import pipeline
 from generator.diagnostics import GenError
 from generator.ir.nodes import Ir
 from generator.write import memo
@@ -39,11 +39,11 @@ def required_files(ir: Ir) -> list[str]:
 def _stale_paths(root: Path) -> tuple[Ir, list[str], list[str]]:
     """The IR, the files `gen build` would change, and those edited by hand."""
     if memo.up_to_date(root) is not None:
-        ir, diags = api.validate(root)
+        ir, diags = pipeline.validate(root)
         if ir is None or diags.has_errors():
             raise GenError(diags)
         return ir, [], []
-    ir, files, _ = api.generate(root)
+    ir, files, _ = pipeline.generate(root)
     result = plan(root, files, ir.spec_digest)
     changed = [action.path for action in result.changes]
     if result.manifest_changed and not changed:

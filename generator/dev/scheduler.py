@@ -1,7 +1,7 @@
 """EventBridge-like scheduled rules for the local stack: run handlers on rate()/cron() times.
 
 `Scheduler` invokes each handler with the event and Lambda context an EventBridge rule would
-deliver, at the times `schedule_expr` computes (UTC; rate schedules count from when they were
+deliver, at the times `generator.aws.schedules` computes (UTC; rate schedules count from when they were
 added, as a rule counts from its creation). A handler error is logged and recorded, never
 fatal. Missed fire times (a paused process, a jumped clock) coalesce into one run. The clock
 is injectable: tests drive `run_due()` directly; `start()` runs it in a thread. Firings run
@@ -28,7 +28,7 @@ from generator.dev.lambda_shapes import (
     function_arn,
     scheduled_event,
 )
-from generator.dev.schedule_expr import RateSchedule, Schedule, parse_schedule
+from generator.aws.schedules import RateSchedule, Schedule, parse_schedule
 
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], Any], Any]

@@ -17,10 +17,10 @@ from generator.ir.names import pascal, snake
 from generator.ir.nodes import Ir, Model
 from generator.ir.schemas import SchemaReader
 from generator.load.spec import LoadedSpec
-from generator.validate.aws_names import check_aws_names
+from generator.ir.aws_names import check_aws_names
 from generator.validate.model import validate_model
 from generator.validate.openapi import start_openapi_validation, validate_openapi
-from generator.validate.seeds import build_seeds
+from generator.ir.seeds import build_seeds
 
 
 def _models(ctx: BuildContext) -> dict[str, Model]:

@@ -10,7 +10,7 @@ from generator.ir.names import snake
 from generator.ir.nodes import Operation, OperationKind, Param, SortRange, Stream, Table
 from generator.ir.schemas import SchemaReader
 from generator.load.yaml_loader import Pointer
-from generator.validate.refs import parse_ref, resolve_pointer
+from generator.load.refs import parse_ref, resolve_pointer
 
 XGEN_KEYS = ("table", "list", "index", "sort", "key_from_claim", "stream")
 SORT_KEYS = ("from", "to", "order")

@@ -150,7 +150,7 @@ def build_events(ctx: BuildContext, streams: tuple[Stream, ...]) -> tuple[Event,
 
 
 def build_processors(ctx: BuildContext, tables: tuple[Table, ...], events: tuple[Event, ...]) -> tuple[Processor, ...]:
-    from generator.validate.schedules import check_schedule
+    from generator.ir.schedules import check_schedule
 
     doc = ctx.model_doc
     table_names = {t.name for t in tables} | set((doc.data.get("tables") or {}))

@@ -263,6 +263,10 @@ class Ir:
     def stream(self, name: str) -> Stream:
         return next(s for s in self.streams if s.name == name)
 
+    def events_on(self, stream: str) -> list[Event]:
+        """The events carried by `stream`, in IR order."""
+        return [e for e in self.events if e.stream == stream]
+
     def event(self, type_: str) -> Event:
         return next(e for e in self.events if e.type == type_)
 

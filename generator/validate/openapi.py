@@ -32,7 +32,7 @@ from generator.diagnostics import Diagnostics
 from generator.load.yaml_loader import Pointer, YamlDocument
 from generator.render.memo import Memo
 from generator.render.serialize import compact_json, compact_members, remember_compact
-from generator.validate.refs import check_refs, closure, parse_ref, resolve_pointer
+from generator.load.refs import check_refs, closure, parse_ref, resolve_pointer
 
 _TOP_KEYS = ("openapi", "info", "jsonSchemaDialect", "servers", "security", "tags", "externalDocs")
 _VERSIONS = ("3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.1.0", "3.1.1")

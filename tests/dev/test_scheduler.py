@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.dev.schedule_expr import ScheduleError
+from generator.aws.schedules import ScheduleError
 from generator.dev.scheduler import Scheduler
 
 T0 = datetime(2024, 3, 1, 10, 7, 30, tzinfo=UTC)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from generator import api
+from generator import pipeline
 from generator.dev.freshness import StaleOutput, check_generated
 from generator.dev.functions import ProcessEnvironment, function_environment
 from generator.dev.invocations import CountingHandler
@@ -29,7 +29,7 @@ from tests.conftest import REPO, run_cli, write_tree
 
 @pytest.fixture(scope="module")
 def ir() -> Any:
-    found, diags = api.validate(REPO)
+    found, diags = pipeline.validate(REPO)
     assert found is not None and not diags.has_errors()
     return found
 

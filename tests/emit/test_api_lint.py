@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.emit.api.lint import lint_api
+from generator.check.api_gateway import lint_api
 from tests.conftest import read_tree, run_cli
 from tests.vtl.support import REPO, case_ir
 

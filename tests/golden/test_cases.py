@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import api
+from generator import pipeline
 from tests.conftest import read_tree
 
 CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_dir())
@@ -21,7 +21,7 @@ CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_di
 def _built(case: Path, tmp_path: Path) -> dict[str, bytes]:
     project = tmp_path / case.name
     shutil.copytree(case / "spec", project / "spec")
-    result = api.build(project, use_cache=False)
+    result = pipeline.build(project, use_cache=False)
     assert result.written and not result.plan.conflicts
     return {k: v for k, v in read_tree(project).items() if not k.startswith("spec/")}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from generator import api
+from generator import pipeline
 from generator.diagnostics import Diagnostics
 from generator.load.yaml_loader import load_yaml
 from tests.conftest import REPO, read_tree
@@ -49,7 +49,7 @@ def _reordered_copy(src: Path, dst: Path) -> None:
 
 
 def _outputs(root: Path) -> dict[str, bytes]:
-    _, files, _ = api.generate(root, use_cache=False)
+    _, files, _ = pipeline.generate(root, use_cache=False)
     return {f.path: f.content.encode() for f in files}
 
 
@@ -64,8 +64,8 @@ def test_reordered_yaml_gives_identical_output(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
     shutil.copytree(REPO / "spec", tmp_path / "a/spec")
     shutil.copytree(tmp_path / "spec", tmp_path / "b/spec")
-    api.build(tmp_path / "a", use_cache=False)
-    api.build(tmp_path / "b", use_cache=False)
+    pipeline.build(tmp_path / "a", use_cache=False)
+    pipeline.build(tmp_path / "b", use_cache=False)
     assert read_tree(tmp_path / "a", skip=("spec",)) == read_tree(tmp_path / "b", skip=("spec",))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from hcl2.api import loads as hcl_loads
 
-from generator.api import generate
+from generator.pipeline import generate
 from generator.emit.terraform import OUT_DIR
 from generator.ir.nodes import Ir
 from generator.render.header import with_header

@@ -9,7 +9,7 @@ import re
 import pytest
 from tests.infra.terraform_stack import CASES, Stack, one, ref
 
-from generator.api import generate
+from generator.pipeline import generate
 from generator.emit import EMITTERS
 
 API_EMITTER = next((e for e in EMITTERS if e.startswith("generator.emit.api:")), None)

@@ -16,7 +16,7 @@ from tests.infra.terraform_stack import (
     stack,
 )
 
-from generator.api import generate
+from generator.pipeline import generate
 from generator.ir.names import kebab
 from generator.render.header import is_generated_header
 

@@ -130,7 +130,7 @@ def test_a_one_path_edit_renders_only_that_path(tmp_path: Path, monkeypatch: pyt
     or lint part runs again except the edited path item's JSON and lint part."""
     import generator.emit as emit
     import generator.emit.api.document as document
-    import generator.emit.api.lint as lint
+    import generator.check.api_gateway as lint
     import generator.emit.api.vtl as vtl
 
     warm = _project(tmp_path / "warm")

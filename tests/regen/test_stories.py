@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator import api
+from generator import pipeline
 from generator.emit.base import OutputFile
 from generator.ir.nodes import Ir
 from tests.conftest import read_tree, run_cli, write_tree
@@ -25,7 +25,7 @@ def per_table(ir: Ir) -> list[OutputFile]:
             for t in ir.tables]
 
 
-EMITTERS = api.EMITTERS + ("tests.regen.test_stories:per_table",)
+EMITTERS = pipeline.EMITTERS + ("tests.regen.test_stories:per_table",)
 
 
 def _add_table(root: Path) -> None:
@@ -98,12 +98,12 @@ def test_removed_processor_keeps_its_handwritten_module_with_a_warning(shop: Pat
 
 def test_only_manifest_owned_files_are_deleted(shop: Path) -> None:
     _add_table(shop)
-    api.build(shop, emitters=EMITTERS)
+    pipeline.build(shop, emitters=EMITTERS)
     assert (shop / "generated/tables/archive.txt").is_file()
     (shop / "generated/tables/mine.txt").write_text("not gen's\n")
     model = (shop / "spec/model.yaml").read_text()
     (shop / "spec/model.yaml").write_text(model.replace("  archive:\n    partition_key: orderId\n    item: Order\n", ""))
-    result = api.build(shop, emitters=EMITTERS)
+    result = pipeline.build(shop, emitters=EMITTERS)
     assert [a.path for a in result.plan.by_verb("delete")] == ["generated/tables/archive.txt"]
     assert not (shop / "generated/tables/archive.txt").exists()
     assert (shop / "generated/tables/mine.txt").read_text() == "not gen's\n"
@@ -113,11 +113,11 @@ def test_only_manifest_owned_files_are_deleted(shop: Path) -> None:
 
 def test_edited_file_that_is_no_longer_generated_is_a_conflict(shop: Path) -> None:
     _add_table(shop)
-    api.build(shop, emitters=EMITTERS)
+    pipeline.build(shop, emitters=EMITTERS)
     (shop / "generated/tables/archive.txt").write_text("edited\n")
     model = (shop / "spec/model.yaml").read_text()
     (shop / "spec/model.yaml").write_text(model.replace("  archive:\n    partition_key: orderId\n    item: Order\n", ""))
-    result = api.build(shop, emitters=EMITTERS)
+    result = pipeline.build(shop, emitters=EMITTERS)
     assert [a.path for a in result.plan.conflicts] == ["generated/tables/archive.txt"]
     assert not result.written
     assert (shop / "generated/tables/archive.txt").read_text() == "edited\n"
@@ -184,7 +184,7 @@ def test_failing_emitter_writes_nothing(shop: Path) -> None:
     for emitter, error in (("tests.regen.test_stories:exploding", RuntimeError),
                            ("tests.regen.test_stories:escaping", PathError)):
         try:
-            api.build(shop, emitters=api.EMITTERS + (emitter,))
+            pipeline.build(shop, emitters=pipeline.EMITTERS + (emitter,))
         except error:
             pass
         else:
@@ -195,7 +195,7 @@ def test_failing_emitter_writes_nothing(shop: Path) -> None:
 def test_no_op_check_uses_the_memo_and_any_change_falls_back(shop: Path, monkeypatch: object) -> None:
     import pytest as _pytest
 
-    import generator.api as gen_api
+    import generator.pipeline as gen_api
 
     assert run_cli("-C", str(shop), "build").exit_code == 0
     calls: list[int] = []

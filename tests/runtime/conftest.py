@@ -42,9 +42,9 @@ class FakeLambdaContext:
 
 @pytest.fixture(scope="session")
 def ir() -> Any:
-    from generator import api
+    from generator import pipeline
 
-    result, diags = api.validate(ROOT)
+    result, diags = pipeline.validate(ROOT)
     assert result is not None, [d.render() for d in diags]
     return result
 

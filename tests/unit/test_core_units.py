@@ -86,7 +86,7 @@ def test_cli_usage_error_is_exit_2() -> None:
 
 def test_internal_error_is_one_line_exit_3_and_debug_shows_traceback(shop: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import generator.api as api
+    import generator.pipeline as api
 
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("kaput")

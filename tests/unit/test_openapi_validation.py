@@ -68,7 +68,7 @@ def test_cold_and_cached_runs_report_the_same(tmp_path: Path) -> None:
 def _old_subdocuments(data: dict[str, Any]) -> list[tuple[Any, dict[str, Any]]]:
     """The sub-documents as first defined, by walking the document (the reference)."""
     from generator.validate.openapi import _TOP_KEYS
-    from generator.validate.refs import ref_closure
+    from generator.load.refs import ref_closure
 
     top = {k: data[k] for k in _TOP_KEYS if k in data}
     out: list[tuple[Any, dict[str, Any]]] = []
@@ -103,7 +103,7 @@ def test_subdocuments_from_compact_json_equal_the_walked_ones(tmp_path: Path) ->
 
 def test_refs_from_compact_json_are_exactly_the_walked_refs() -> None:
     from generator.validate.openapi import _compact, _refs
-    from generator.validate.refs import iter_refs
+    from generator.load.refs import iter_refs
 
     value = {"a": [{"$ref": "#/x"}, {"$ref": 5}, {"k": 'say ,"$ref":"#/no"', 'q"$ref': "#/no"}],
              "b": {"$ref": '#/with "quote" \\ and \u00e9', "c": {"$ref": "#/y"}}, "$ref": "#/top"}

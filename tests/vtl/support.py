@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from generator import api
+from generator import pipeline
 from generator.dev.apigw.vtl import Params, TemplateVariables, new_context, render
 from generator.emit.api import emit_api
 from generator.ir.nodes import Ir, Model, Operation, Schema
@@ -51,7 +51,7 @@ HOSTILE_INTEGERS = tuple(n for n in HOSTILE_NUMBERS if "." not in n and "E" not 
 
 @cache
 def case_ir(root: Path) -> Ir:
-    ir, diags = api.validate(root, use_cache=False)
+    ir, diags = pipeline.validate(root, use_cache=False)
     assert ir is not None, [d.render() for d in diags]
     return ir
 

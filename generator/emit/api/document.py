@@ -21,7 +21,7 @@ from generator.emit import source_material
 from generator.ir.nodes import Ir, Operation
 from generator.render.memo import memoized
 from generator.render.serialize import Prerendered
-from generator.validate.refs import parse_ref, resolve_pointer
+from generator.load.refs import deref, parse_ref, resolve_pointer
 
 _ACAO = "Access-Control-Allow-Origin"
 _STRING_HEADER = {"schema": {"type": "string"}}
@@ -31,15 +31,6 @@ _GATEWAY_RESPONSES = {"DEFAULT_4XX": None, "DEFAULT_5XX": None, "BAD_REQUEST_BOD
 _IMPLIED = {"400": "The request is invalid", "401": "Missing or invalid token", "404": "No such item",
             "415": "Unsupported content type", "502": "The service behind this API failed",
             "503": "The service is busy; retry later"}
-
-
-def deref(doc: Any, node: Any) -> Any:
-    """Follow one local `$ref` (parameters, responses); anything else is returned as is."""
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        pointer = parse_ref(node["$ref"])
-        if pointer is not None:
-            return resolve_pointer(doc, pointer)
-    return node
 
 
 def path_parameters(path: str) -> list[str]:

@@ -20,7 +20,7 @@ ENVELOPE_ORDER = ("specversion", "id", "source", "type", "subject", "time", "dat
 
 
 def stream_events(ir: Ir, op: Operation) -> list[Event]:
-    return [e for e in ir.events if e.stream == op.stream]
+    return ir.events_on(op.stream) if op.stream else []
 
 
 def envelope_schema(event: Event) -> dict[str, Any]:

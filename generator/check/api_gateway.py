@@ -16,10 +16,9 @@ from typing import Any
 from generator.diagnostics import Diagnostics, Location
 from generator.emit import ir_material, source_material
 from generator.emit.api import conventions as cv
-from generator.emit.api.document import deref
-from generator.emit.api.ingest import stream_events
 from generator.ir.jsonschema import model_json_schema
 from generator.ir.nodes import Ir, Model, Operation, Schema, SourceRef
+from generator.load.refs import deref
 from generator.load.yaml_loader import Pointer
 from generator.render.memo import current
 
@@ -181,7 +180,7 @@ def _names(ir: Ir, diags: Diagnostics) -> None:
     for op in ir.operations:
         if op.kind == "ingest":
             generated.append((cv.body_model(op), op.source))
-            generated += [(e.class_name, e.source) for e in stream_events(ir, op)]
+            generated += [(e.class_name, e.source) for e in (ir.events_on(op.stream) if op.stream else [])]
     if ir.operations:
         generated.append((cv.GATEWAY_ERROR_MODEL, ir.operations[0].source))
     for name, source in generated:
@@ -229,7 +228,7 @@ def _response_schemas(ir: Ir, op: Operation, diags: Diagnostics) -> None:
 
 
 def _ingest(ir: Ir, op: Operation, diags: Diagnostics) -> None:
-    if not stream_events(ir, op):
+    if not (ir.events_on(op.stream) if op.stream else []):
         diags.error("E-BIND", f"stream '{op.stream}' carries no event, so every batch sent to {op.path} would be "
                     "rejected", op.source.location, "declare an event on the stream under events: in model.yaml")
     if op.response_model is None:

@@ -14,7 +14,7 @@ def check_schedule(ctx: BuildContext, text: str, ptr: Pointer) -> None:
     key = None if memo is None else memo.key("valid", f"schedule\0{text}")
     if memo is not None and key is not None and memo.get("valid", key) is True:
         return
-    from generator.dev.schedule_expr import ScheduleError, parse_schedule
+    from generator.aws.schedules import ScheduleError, parse_schedule
 
     try:
         parse_schedule(text)

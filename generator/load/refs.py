@@ -30,6 +30,15 @@ def resolve_pointer(doc: Any, pointer: Pointer) -> Any:
     return node
 
 
+def deref(doc: Any, node: Any) -> Any:
+    """Follow one local `$ref` (parameters, responses); anything else is returned as is."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        pointer = parse_ref(node["$ref"])
+        if pointer is not None:
+            return resolve_pointer(doc, pointer)
+    return node
+
+
 def iter_refs(node: Any, ptr: Pointer = ()) -> Iterator[tuple[Pointer, str]]:
     """Every ``$ref`` string in `node` with the pointer of the ``$ref`` key itself."""
     if isinstance(node, dict):

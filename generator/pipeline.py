@@ -41,7 +41,7 @@ def _lint(ir: Ir | None, diags: Diagnostics) -> Ir | None:
     if ir is None:
         return None
     # what API Gateway would reject at import is a spec error, reported by validate too
-    from generator.emit.api.lint import lint_api
+    from generator.check.api_gateway import lint_api
 
     lint = lint_api(ir)
     diags.extend(lint.items)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.dev.schedule_expr import (
+from generator.aws.schedules import (
     CronSchedule,
     RateSchedule,
     ScheduleError,
