@@ -2,7 +2,7 @@
 
 `emit_python(ir)` is a pure function of the IR. Spec-dependent modules are rendered from views
 computed in this package (names, imports and layout decided in Python; templates only print);
-the fixed runtime (templates/python/runtime/) is rendered as is. Layout of the package:
+the fixed runtime is copied from generator/runtime/python/ (see `runtime`). Layout of the package:
 
     <package>/__init__.py, py.typed
     models.py      every component schema (msgspec Structs, enums, aliases)
@@ -19,8 +19,6 @@ from generator.emit.base import OutputFile
 from generator.ir.nodes import Ir
 
 SOURCE = "spec/model.yaml"
-RUNTIME_MODULES = ("__init__", "aws", "checks", "context", "expr", "idempotency", "marshal", "observe",
-                   "schedule", "stream", "table", "types")
 
 
 def emit_python(ir: Ir) -> list[OutputFile]:
@@ -30,6 +28,7 @@ def emit_python(ir: Ir) -> list[OutputFile]:
     from generator.emit.python.models import models_view
     from generator.emit.python.naming import package_names
     from generator.emit.python.processors import contracts_view, entry_view
+    from generator.emit.python.runtime import runtime_files
     from generator.emit.python.tables import tables_view
     from generator.render.env import render
 
@@ -58,7 +57,4 @@ def emit_python(ir: Ir) -> list[OutputFile]:
     for pn in names.processors.values():
         files.append(OutputFile(path=f"{root}/entry/{pn.processor.name}.py", source=SOURCE,
                                 content=render("python/entry.py.j2", entry=entry_view(ir, names, pn))))
-    for module in RUNTIME_MODULES:
-        files.append(OutputFile(path=f"{root}/runtime/{module}.py", source=SOURCE,
-                                content=render(f"python/runtime/{module}.py.j2")))
-    return files
+    return files + runtime_files(root, SOURCE)
