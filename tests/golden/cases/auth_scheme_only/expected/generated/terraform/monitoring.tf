@@ -17,6 +17,101 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 }
 
 
+resource "aws_cloudwatch_metric_alarm" "stream_audit_iterator_age" {
+  alarm_name          = "${local.prefix}-stream-audit-iterator-age"
+  alarm_description   = "A consumer of stream audit is more than 5 minutes behind"
+  namespace           = "AWS/Kinesis"
+  metric_name         = "GetRecords.IteratorAgeMilliseconds"
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 300000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    StreamName = aws_kinesis_stream.audit.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "fn_apply_labels_errors" {
+  alarm_name          = "${local.prefix}-fn-apply-labels-errors"
+  alarm_description   = "Function apply_labels raised errors"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    FunctionName = aws_lambda_function.apply_labels.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "fn_apply_labels_throttles" {
+  alarm_name          = "${local.prefix}-fn-apply-labels-throttles"
+  alarm_description   = "Function apply_labels was throttled"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    FunctionName = aws_lambda_function.apply_labels.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "fn_apply_labels_iterator_age" {
+  alarm_name          = "${local.prefix}-fn-apply-labels-iterator-age"
+  alarm_description   = "Function apply_labels is more than 5 minutes behind its stream"
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 300000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    FunctionName = aws_lambda_function.apply_labels.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "dlq_apply_labels" {
+  alarm_name          = "${local.prefix}-dlq-apply-labels"
+  alarm_description   = "Records of apply_labels reached its dead-letter queue"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    QueueName = aws_sqs_queue.dlq_apply_labels.name
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "table_secrets_read_throttles" {
   alarm_name          = "${local.prefix}-table-secrets-read-throttles"
   alarm_description   = "Table secrets: throttled reads"
@@ -52,6 +147,44 @@ resource "aws_cloudwatch_metric_alarm" "table_secrets_write_throttles" {
 
   dimensions = {
     TableName = aws_dynamodb_table.secrets.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "table_idempotency_read_throttles" {
+  alarm_name          = "${local.prefix}-table-idempotency-read-throttles"
+  alarm_description   = "Table idempotency: throttled reads"
+  namespace           = "AWS/DynamoDB"
+  metric_name         = "ReadThrottleEvents"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    TableName = aws_dynamodb_table.idempotency.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "table_idempotency_write_throttles" {
+  alarm_name          = "${local.prefix}-table-idempotency-write-throttles"
+  alarm_description   = "Table idempotency: throttled writes"
+  namespace           = "AWS/DynamoDB"
+  metric_name         = "WriteThrottleEvents"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    TableName = aws_dynamodb_table.idempotency.name
   }
 }
 

@@ -65,7 +65,8 @@ resource "aws_api_gateway_stage" "api" {
 
   # Physical names for the mapping templates ($stageVariables.table_<table>, .stream_<stream>).
   variables = {
-    table_notes = aws_dynamodb_table.notes.name
+    stream_edits = aws_kinesis_stream.edits.name
+    table_notes  = aws_dynamodb_table.notes.name
   }
 
   access_log_settings {

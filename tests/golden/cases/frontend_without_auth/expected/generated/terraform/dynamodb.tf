@@ -23,3 +23,33 @@ resource "aws_dynamodb_table" "notes" {
     prevent_destroy = true
   }
 }
+
+resource "aws_dynamodb_table" "idempotency" {
+  name                        = "${local.prefix}-idempotency"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "id"
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiration"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.main.arn
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}

@@ -67,6 +67,7 @@ data "aws_iam_policy_document" "key" {
       test     = "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values = [
+        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/${local.prefix}-save-notes",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.prefix}-api-access",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}",
       ]
@@ -106,6 +107,106 @@ data "aws_iam_policy_document" "key" {
       variable = "aws:SourceAccount"
       values   = [local.account_id]
     }
+  }
+}
+
+resource "aws_iam_role" "fn_save_notes" {
+  name               = "${local.prefix}-save-notes-fn"
+  description        = "Lambda function save_notes"
+  assume_role_policy = data.aws_iam_policy_document.fn_save_notes_trust.json
+}
+
+data "aws_iam_policy_document" "fn_save_notes_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "fn_save_notes" {
+  name   = "least-privilege"
+  role   = aws_iam_role.fn_save_notes.id
+  policy = data.aws_iam_policy_document.fn_save_notes.json
+}
+
+data "aws_iam_policy_document" "fn_save_notes" {
+  statement {
+    sid = "Logs"
+    actions = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]
+    resources = [
+      "${aws_cloudwatch_log_group.fn_save_notes.arn}:*",
+    ]
+  }
+
+  statement {
+    sid = "TableNotes"
+    actions = [
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]
+    resources = [
+      aws_dynamodb_table.notes.arn,
+    ]
+  }
+
+  statement {
+    sid = "Idempotency"
+    actions = [
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]
+    resources = [
+      aws_dynamodb_table.idempotency.arn,
+    ]
+  }
+
+  statement {
+    sid = "ReadStream"
+    actions = [
+      "kinesis:DescribeStream",
+      "kinesis:DescribeStreamSummary",
+      "kinesis:GetRecords",
+      "kinesis:GetShardIterator",
+      "kinesis:ListShards",
+    ]
+    resources = [
+      aws_kinesis_stream.edits.arn,
+    ]
+  }
+
+  statement {
+    sid = "DeadLetters"
+    actions = [
+      "sqs:SendMessage",
+    ]
+    resources = [
+      aws_sqs_queue.dlq_save_notes.arn,
+    ]
+  }
+
+  statement {
+    sid = "Key"
+    actions = [
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+    ]
+    resources = [
+      aws_kms_key.main.arn,
+    ]
   }
 }
 

@@ -129,6 +129,101 @@ resource "aws_s3_bucket_lifecycle_configuration" "logs" {
   depends_on = [aws_s3_bucket_versioning.logs]
 }
 
+resource "aws_cloudwatch_metric_alarm" "stream_edits_iterator_age" {
+  alarm_name          = "${local.prefix}-stream-edits-iterator-age"
+  alarm_description   = "A consumer of stream edits is more than 5 minutes behind"
+  namespace           = "AWS/Kinesis"
+  metric_name         = "GetRecords.IteratorAgeMilliseconds"
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 300000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    StreamName = aws_kinesis_stream.edits.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "fn_save_notes_errors" {
+  alarm_name          = "${local.prefix}-fn-save-notes-errors"
+  alarm_description   = "Function save_notes raised errors"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    FunctionName = aws_lambda_function.save_notes.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "fn_save_notes_throttles" {
+  alarm_name          = "${local.prefix}-fn-save-notes-throttles"
+  alarm_description   = "Function save_notes was throttled"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    FunctionName = aws_lambda_function.save_notes.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "fn_save_notes_iterator_age" {
+  alarm_name          = "${local.prefix}-fn-save-notes-iterator-age"
+  alarm_description   = "Function save_notes is more than 5 minutes behind its stream"
+  namespace           = "AWS/Lambda"
+  metric_name         = "IteratorAge"
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 300000
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    FunctionName = aws_lambda_function.save_notes.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "dlq_save_notes" {
+  alarm_name          = "${local.prefix}-dlq-save-notes"
+  alarm_description   = "Records of save_notes reached its dead-letter queue"
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    QueueName = aws_sqs_queue.dlq_save_notes.name
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "table_notes_read_throttles" {
   alarm_name          = "${local.prefix}-table-notes-read-throttles"
   alarm_description   = "Table notes: throttled reads"
@@ -164,6 +259,44 @@ resource "aws_cloudwatch_metric_alarm" "table_notes_write_throttles" {
 
   dimensions = {
     TableName = aws_dynamodb_table.notes.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "table_idempotency_read_throttles" {
+  alarm_name          = "${local.prefix}-table-idempotency-read-throttles"
+  alarm_description   = "Table idempotency: throttled reads"
+  namespace           = "AWS/DynamoDB"
+  metric_name         = "ReadThrottleEvents"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    TableName = aws_dynamodb_table.idempotency.name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "table_idempotency_write_throttles" {
+  alarm_name          = "${local.prefix}-table-idempotency-write-throttles"
+  alarm_description   = "Table idempotency: throttled writes"
+  namespace           = "AWS/DynamoDB"
+  metric_name         = "WriteThrottleEvents"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    TableName = aws_dynamodb_table.idempotency.name
   }
 }
 

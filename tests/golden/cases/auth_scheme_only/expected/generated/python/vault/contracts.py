@@ -13,7 +13,36 @@ from __future__ import annotations
 import typing as _t
 
 from .runtime.context import ProcessorContext as _ProcessorContext
+from .runtime.context import table_name as _table_name
 
 # Only annotations need these; importing them here would slow every cold start.
 if _t.TYPE_CHECKING:
+    from . import events as _e
+    from . import tables as _tables
     from .runtime.observe import Telemetry as _Telemetry
+    from .runtime.stream import Batch as _Batch
+
+
+class ApplyLabelsContext(_ProcessorContext):
+    """What processor `apply_labels` may use: reads nothing; writes secrets; plus logs, metrics
+    and the clock.
+    """
+
+    def __init__(
+        self, *, secrets: _tables.SecretsWrites, telemetry: _Telemetry | None = None
+    ) -> None:
+        super().__init__(telemetry)
+        self.secrets = secrets
+
+    @classmethod
+    def from_env(cls, telemetry: _Telemetry | None = None) -> ApplyLabelsContext:
+        """The context with every table bound to the name in its environment variable."""
+        from . import tables as _tables
+
+        return cls(secrets=_tables.SecretsTable(_table_name("TABLE_SECRETS")), telemetry=telemetry)
+
+
+class ApplyLabelsHandler(_t.Protocol):
+    """The signature of `handle` in handwritten/processors/apply_labels.py."""
+
+    def __call__(self, batch: _Batch[_e.ApplyLabelsEvent], ctx: ApplyLabelsContext, /) -> None: ...

@@ -18,3 +18,32 @@ from msgspec import UnsetType as _Unset
 from . import models as _m
 from .runtime.types import DateTime as _DateTime
 from .runtime.types import NonEmpty as _NonEmpty
+
+
+class SecretLabelledEvent(
+    _Struct, kw_only=True, frozen=True, gc=False, tag_field="type", tag="secret.labelled"
+):
+    """CloudEvents envelope of `secret.labelled` on stream `audit`; data is SecretLabelled,
+    subject = data.secretId.
+    """
+
+    type: ClassVar[str] = "secret.labelled"
+    specversion: _t.Literal["1.0"]
+    id: _NonEmpty
+    source: _NonEmpty
+    subject: _NonEmpty
+    data: _m.SecretLabelled
+    time: _DateTime | _Unset = _UNSET
+    datacontenttype: str | _Unset = _UNSET
+    dataschema: str | _Unset = _UNSET
+
+    def __post_init__(self) -> None:
+        if self.subject != self.data.secret_id:
+            raise ValueError("subject must equal data.secretId")
+
+
+AuditEvent: _t.TypeAlias = SecretLabelledEvent
+"""Every event type carried on stream `audit`."""
+
+ApplyLabelsEvent: _t.TypeAlias = SecretLabelledEvent
+"""The events processor `apply_labels` handles."""

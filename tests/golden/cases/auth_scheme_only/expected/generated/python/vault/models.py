@@ -21,3 +21,13 @@ class Secret(_Struct, kw_only=True, frozen=True, gc=False, rename=_SecretNames):
 
     label: str
     secret_id: str
+
+
+_SecretLabelledNames = {"secret_id": "secretId"}
+
+
+class SecretLabelled(_Struct, kw_only=True, frozen=True, gc=False, rename=_SecretLabelledNames):
+    """Schema `SecretLabelled` (components/schemas/SecretLabelled)."""
+
+    label: str
+    secret_id: str

@@ -13,7 +13,34 @@ from __future__ import annotations
 import typing as _t
 
 from .runtime.context import ProcessorContext as _ProcessorContext
+from .runtime.context import table_name as _table_name
 
 # Only annotations need these; importing them here would slow every cold start.
 if _t.TYPE_CHECKING:
+    from . import events as _e
+    from . import tables as _tables
     from .runtime.observe import Telemetry as _Telemetry
+    from .runtime.stream import Batch as _Batch
+
+
+class SaveNotesContext(_ProcessorContext):
+    """What processor `save_notes` may use: reads nothing; writes notes; plus logs, metrics and
+    the clock.
+    """
+
+    def __init__(self, *, notes: _tables.NotesWrites, telemetry: _Telemetry | None = None) -> None:
+        super().__init__(telemetry)
+        self.notes = notes
+
+    @classmethod
+    def from_env(cls, telemetry: _Telemetry | None = None) -> SaveNotesContext:
+        """The context with every table bound to the name in its environment variable."""
+        from . import tables as _tables
+
+        return cls(notes=_tables.NotesTable(_table_name("TABLE_NOTES")), telemetry=telemetry)
+
+
+class SaveNotesHandler(_t.Protocol):
+    """The signature of `handle` in handwritten/processors/save_notes.py."""
+
+    def __call__(self, batch: _Batch[_e.SaveNotesEvent], ctx: SaveNotesContext, /) -> None: ...

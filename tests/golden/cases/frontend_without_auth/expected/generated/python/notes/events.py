@@ -18,3 +18,32 @@ from msgspec import UnsetType as _Unset
 from . import models as _m
 from .runtime.types import DateTime as _DateTime
 from .runtime.types import NonEmpty as _NonEmpty
+
+
+class NoteWrittenEvent(
+    _Struct, kw_only=True, frozen=True, gc=False, tag_field="type", tag="note.written"
+):
+    """CloudEvents envelope of `note.written` on stream `edits`; data is NoteWritten, subject =
+    data.noteId.
+    """
+
+    type: ClassVar[str] = "note.written"
+    specversion: _t.Literal["1.0"]
+    id: _NonEmpty
+    source: _NonEmpty
+    subject: _NonEmpty
+    data: _m.NoteWritten
+    time: _DateTime | _Unset = _UNSET
+    datacontenttype: str | _Unset = _UNSET
+    dataschema: str | _Unset = _UNSET
+
+    def __post_init__(self) -> None:
+        if self.subject != self.data.note_id:
+            raise ValueError("subject must equal data.noteId")
+
+
+EditsEvent: _t.TypeAlias = NoteWrittenEvent
+"""Every event type carried on stream `edits`."""
+
+SaveNotesEvent: _t.TypeAlias = NoteWrittenEvent
+"""The events processor `save_notes` handles."""

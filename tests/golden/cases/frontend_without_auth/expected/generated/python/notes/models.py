@@ -21,3 +21,13 @@ class Note(_Struct, kw_only=True, frozen=True, gc=False, rename=_NoteNames):
 
     note_id: str
     text: str
+
+
+_NoteWrittenNames = {"note_id": "noteId"}
+
+
+class NoteWritten(_Struct, kw_only=True, frozen=True, gc=False, rename=_NoteWrittenNames):
+    """Schema `NoteWritten` (components/schemas/NoteWritten)."""
+
+    note_id: str
+    text: str
