@@ -49,5 +49,5 @@ def emit_terraform(ir: Ir) -> list[OutputFile]:
             content=render(f"terraform/{concern}.tf.j2", **build(ir)),
         )
         for concern, build in CONCERNS.items()
-        if OPTIONAL.get(concern, lambda ir: True)(ir)
+        if concern not in OPTIONAL or OPTIONAL[concern](ir)
     ]
