@@ -1,4 +1,4 @@
-"""openapi.yaml operations -> Operation nodes, enforcing the x-gen binding rules of DESIGN.md."""
+"""openapi.yaml operations -> Operation nodes, enforcing the x-gen binding rules of docs/spec-format.md."""
 
 from __future__ import annotations
 
