@@ -22,7 +22,7 @@ Examples:
   gen validate                    check spec/ and print every problem
   gen build                       write generated/ (and missing handwritten/ scaffolds)
   gen build --check --diff        CI: exit 1 and show a diff if generated/ is stale
-  gen -C examples/shop build      work on another project
+  gen -C my-service build         work on another project (e.g. one `gen init` made)
   gen dev --port 8000             the whole system locally: API, processors, dashboard
   gen seed --endpoint-url http://127.0.0.1:4566   load seed data into DynamoDB
   gen package                     deterministic Lambda zips under build/lambda/

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostics
-from generator.ir.build_api import OperationBuilder
+from generator.ir.build_api import OperationBuilder, declares_cognito
 from generator.ir.build_model import build_events, build_processors, build_streams, build_tables
 from generator.ir.context import BuildContext
 from generator.ir.names import pascal, snake
@@ -101,10 +101,12 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
     _check_orphans(ctx, streams, events)
     if diags.has_errors():
         return None
+    frontend = spec.model.data.get("frontend")
     return Ir(name=name, ident=snake(name), tables=tables, streams=streams, events=events, processors=processors,
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
-              frontend_domain=(spec.model.data.get("frontend") or {}).get("domain"), openapi=spec.openapi.data,
-              spec_digest=spec.digest())
+              frontend_domain=(frontend or {}).get("domain"), frontend="frontend" in spec.model.data,
+              cognito=any(op.protected for op in operations) or declares_cognito(spec.openapi.data),
+              openapi=spec.openapi.data, spec_digest=spec.digest())
 
 
 def _check_orphans(ctx: BuildContext, streams: tuple[Any, ...], events: tuple[Any, ...]) -> None:

@@ -1,4 +1,4 @@
-"""openapi.yaml operations -> Operation nodes, enforcing the x-gen binding rules of DESIGN.md."""
+"""openapi.yaml operations -> Operation nodes, enforcing the x-gen binding rules of docs/spec-format.md."""
 
 from __future__ import annotations
 
@@ -130,10 +130,7 @@ class OperationBuilder:
                 self.ctx.error("E-AUTH", f"security scheme '{name}' is not defined", self.doc, ptr + ("security",),
                                known_names_hint(name, schemes, "security schemes"))
                 return False, None
-            cognito = (scheme.get("type") == "oauth2" or
-                       (scheme.get("type") == "apiKey" and
-                        scheme.get("x-amazon-apigateway-authtype") == "cognito_user_pools"))
-            if not cognito:
+            if not is_cognito_scheme(scheme):
                 self.ctx.error("E-AUTH", f"security scheme '{name}' is not a Cognito scheme", self.doc,
                                ("components", "securitySchemes", name),
                                "use type: oauth2, or type: apiKey with x-amazon-apigateway-authtype: cognito_user_pools")
@@ -357,6 +354,19 @@ class OperationBuilder:
         return Operation(method="post", kind="ingest", table=None, index=None, stream=stream, key_params=(),
                          key_claims=(), sort=None, params=tuple(sorted(params, key=lambda p: (p.location, p.name))),
                          response_model=name, item_model=None, **common)
+
+
+def is_cognito_scheme(scheme: Any) -> bool:
+    """A security scheme API Gateway enforces with a Cognito user pool authorizer."""
+    return isinstance(scheme, dict) and (
+        scheme.get("type") == "oauth2"
+        or (scheme.get("type") == "apiKey" and scheme.get("x-amazon-apigateway-authtype") == "cognito_user_pools"))
+
+
+def declares_cognito(openapi: Any) -> bool:
+    """Whether openapi.yaml's components.securitySchemes declares a Cognito scheme (used or not)."""
+    schemes = ((openapi or {}).get("components") or {}).get("securitySchemes") or {}
+    return isinstance(schemes, dict) and any(is_cognito_scheme(s) for s in schemes.values())
 
 
 def _template_names(path: str) -> list[str]:

@@ -242,7 +242,13 @@ class SeedTable:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ir:
-    """Everything an emitter may use. `openapi` is the source document, `$ref`s intact."""
+    """Everything an emitter may use. `openapi` is the source document, `$ref`s intact.
+
+    The optional parts are decided here, once: `frontend` is true when model.yaml has a
+    `frontend:` section (web bucket, CloudFront; Route 53 and ACM only with `frontend_domain`);
+    `cognito` is true when an operation is protected or openapi.yaml declares a Cognito
+    security scheme (user pool and its app client).
+    """
 
     name: str
     ident: str
@@ -254,6 +260,8 @@ class Ir:
     models: tuple[Model, ...]
     seeds: tuple[SeedTable, ...]
     frontend_domain: str | None
+    frontend: bool
+    cognito: bool
     openapi: Any = field(compare=False)
     spec_digest: str
 

@@ -1,6 +1,6 @@
 """Normalise JSON schemas from the OpenAPI document into `Schema` nodes.
 
-Only the subset DESIGN.md lists is supported (string/date-time/enum, integer, number,
+Only the subset docs/spec-format.md lists is supported (string/date-time/enum, integer, number,
 boolean, object with required and additionalProperties maps, array, nullable in its three
 spellings, $ref). Anything else is reported as E-SCHEMA at the offending keyword.
 """

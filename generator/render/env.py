@@ -27,6 +27,16 @@ def templates_dir() -> Path:
     raise FileNotFoundError("templates/ not found next to the generator package")
 
 
+def spec_reference() -> Path:
+    """docs/spec-format.md, the spec format reference (shipped in the wheel as
+    ``generator/docs/spec-format.md``, which `gen init` copies into new projects)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "docs" / "spec-format.md", here.parent / "docs" / "spec-format.md"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("docs/spec-format.md not found next to the generator package")
+
+
 _bytecode: list[Path] = []
 
 

@@ -153,4 +153,4 @@ def _range_hint(err: jsonschema.ValidationError) -> str:
         return "allowed values: " + ", ".join(str(x) for x in s["enum"])
     if "maxLength" in s or "minLength" in s:
         return f"length must be {s.get('minLength', 0)}..{s.get('maxLength', 'any')}"
-    return "see the model.yaml format in DESIGN.md"
+    return "see the model.yaml reference in docs/spec-format.md"

@@ -22,7 +22,9 @@ from generator.render.header import is_generated_header
 
 
 def test_one_file_per_concern_each_with_the_header(any_stack: Stack) -> None:
-    assert sorted(any_stack.files) == sorted(f"{c}.tf" for c in CONCERNS)
+    optional = {"frontend": any_stack.ir.frontend, "auth": any_stack.ir.cognito}
+    wanted = [c for c in CONCERNS if optional.get(c, True)]
+    assert sorted(any_stack.files) == sorted(f"{c}.tf" for c in wanted)
     for name, text in any_stack.files.items():
         assert is_generated_header(text.splitlines()[0]), name
         assert text.endswith("\n") and not text.endswith("\n\n"), (
@@ -60,16 +62,17 @@ def test_variables_and_outputs_of_the_issue(any_stack: Stack) -> None:
         assert name in variables, name
     assert variables["name_prefix"]["default"] == any_stack.ir.name
     outputs = set(any_stack.outputs)
-    expected = {
-        "api_url",
-        "cdn_url",
-        "web_bucket",
-        "logs_bucket",
-        "user_pool_id",
-        "user_pool_client_id",
-    }
-    assert expected <= outputs
-    assert ("datalake_bucket" in outputs) == any(s.archive for s in any_stack.ir.streams)
+    ir = any_stack.ir
+    archived = any(s.archive for s in ir.streams)
+    assert {"api_url", "api_stage_arn", "alarm_topic_arn"} <= outputs
+    assert ("datalake_bucket" in outputs) == archived
+    assert ({"cdn_url", "cdn_distribution_id", "web_bucket"} & outputs) == (
+        {"cdn_url", "cdn_distribution_id", "web_bucket"} if ir.frontend else set()
+    )
+    assert ({"user_pool_id", "user_pool_client_id"} & outputs) == (
+        {"user_pool_id", "user_pool_client_id"} if ir.cognito else set()
+    )
+    assert ("logs_bucket" in outputs) == (ir.frontend or archived)
 
 
 def test_stage_validation_matches_the_runtime_contract(reference: Stack) -> None:
@@ -208,3 +211,7 @@ def test_cases_cover_what_they_are_for() -> None:
     assert any(i.projection == "keys_only" for ir in irs for t in ir.tables for i in t.indexes)
     assert any(p.kind == "schedule" for ir in irs for p in ir.processors)
     assert any(op.protected for ir in irs for op in ir.operations)
+    # every combination of the optional parts (frontend, Cognito), and a pool no operation uses
+    assert {(ir.frontend, ir.cognito) for ir in irs} == {(False, False), (False, True), (True, False), (True, True)}
+    assert any(ir.cognito and not any(op.protected for op in ir.operations) for ir in irs)
+    assert any(ir.frontend and not ir.frontend_domain for ir in irs)

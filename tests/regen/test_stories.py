@@ -221,3 +221,20 @@ def test_no_op_check_uses_the_memo_and_any_change_falls_back(shop: Path, monkeyp
         assert run_cli("-C", str(shop), "build", "--check").exit_code == 1  # no memo: same verdict
     finally:
         mp.undo()
+
+
+def test_optional_parts_come_and_go_with_the_spec(shop: Path) -> None:
+    """A frontend added to the spec brings frontend.tf; removed again, gen deletes the file it wrote."""
+    frontend = "generated/terraform/frontend.tf"
+    model = (shop / "spec/model.yaml").read_text()
+    assert run_cli("-C", str(shop), "build").exit_code == 0
+    assert not (shop / frontend).exists() and not (shop / "generated/terraform/auth.tf").exists()
+    (shop / "spec/model.yaml").write_text(model + "\nfrontend: {}\n")
+    assert run_cli("-C", str(shop), "build").exit_code == 0
+    assert "aws_cloudfront_distribution" in (shop / frontend).read_text()
+    assert frontend in json.loads((shop / MANIFEST).read_text())["files"]
+    (shop / "spec/model.yaml").write_text(model)
+    result = run_cli("-C", str(shop), "build")
+    assert result.exit_code == 0, result.stderr
+    assert not (shop / frontend).exists() and frontend in result.stderr
+    assert run_cli("-C", str(shop), "build", "--check").exit_code == 0

@@ -2,7 +2,9 @@
 runtime wheels for arm64 / CPython 3.12, boto3 left to the runtime.
 
 The builds run in a copy of the project with a wheel cache of small fake wheels (named like
-real ones), so no network is needed; the downloader is a stub that records what it was asked.
+real ones; tests/runtime/package_support.py), so no network is needed; the downloader is a stub
+that records what it was asked. Handler dependencies and the handwritten checks are in
+test_runtime_package_deps.py.
 """
 
 from __future__ import annotations
@@ -16,57 +18,19 @@ import pytest
 
 from generator import package
 from generator.package import PackageError, Pin
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wheel(cache: Path, filename: str, files: dict[str, str]) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(cache / filename, "w") as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-
-
-def _fake_cache(cache: Path, pins: list[Pin]) -> None:
-    for pin in pins:
-        dist = pin.name.replace("-", "_").lower()
-        module = dist if dist != "aws_lambda_powertools" else "aws_lambda_powertools"
-        info = f"{dist}-{pin.version}.dist-info"
-        files = {f"{module}/__init__.py": f"# {pin}\n", f"{info}/METADATA": f"Name: {pin.name}\n",
-                 f"{module}/__pycache__/x.cpython-312.pyc": "stale"}
-        if dist == "msgspec":
-            # the wrong platform and the wrong Python are cached too: they must not be picked
-            _wheel(cache, f"msgspec-{pin.version}-cp312-cp312-manylinux_2_17_x86_64.whl", {"x86": "1"})
-            _wheel(cache, f"msgspec-{pin.version}-cp311-cp311-manylinux_2_17_aarch64.whl", {"cp311": "1"})
-            files[f"msgspec-{pin.version}.data/purelib/msgspec/extra.py"] = "EXTRA = 1\n"
-            files[f"msgspec-{pin.version}.data/scripts/tool"] = "#!/bin/sh\n"
-            _wheel(cache, f"msgspec-{pin.version}-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl",
-                   files)
-        else:
-            _wheel(cache, f"{dist}-{pin.version}-py3-none-any.whl", files)
+from tests.runtime.package_support import copy_project, fake_cache, no_download as _no_download
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(ROOT / "spec", root / "spec")
-    shutil.copytree(ROOT / "generated" / "python", root / "generated" / "python",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "handwritten", root / "handwritten", ignore=shutil.ignore_patterns("__pycache__"))
-    (root / "handwritten" / "__pycache__").mkdir()
-    (root / "handwritten" / "__pycache__" / "junk.cpython-311.pyc").write_bytes(b"junk")
-    return root
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture
 def cache(tmp_path: Path) -> Path:
     cache = tmp_path / "wheels"
-    _fake_cache(cache, package.runtime_pins())
+    fake_cache(cache, package.runtime_pins())
     return cache
-
-
-def _no_download(pins: list[Pin], dest: Path) -> None:
-    raise AssertionError(f"unexpected download of {pins}")
 
 
 def test_runtime_pins_are_the_installed_closure_without_boto3() -> None:

@@ -3,6 +3,7 @@
 Each concern has a view builder (pure: Ir -> dict of frozen views) and a template
 ``templates/terraform/<concern>.tf.j2`` that only prints it; the output is `terraform fmt`
 canonical as rendered. The files form one root module that also works as a child module.
+Optional concerns (frontend.tf, auth.tf) are emitted only when the IR says the spec uses them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ CONCERNS: dict[str, Callable[[Ir], dict[str, object]]] = {
     "auth": site.auth_view,
     "monitoring": monitoring.monitoring_view,
 }
+# A concern listed here is emitted only when its predicate holds for the IR.
+OPTIONAL: dict[str, Callable[[Ir], bool]] = {
+    "frontend": lambda ir: ir.frontend,
+    "auth": lambda ir: ir.cognito,
+}
 
 
 def emit_terraform(ir: Ir) -> list[OutputFile]:
@@ -43,4 +49,5 @@ def emit_terraform(ir: Ir) -> list[OutputFile]:
             content=render(f"terraform/{concern}.tf.j2", **build(ir)),
         )
         for concern, build in CONCERNS.items()
+        if concern not in OPTIONAL or OPTIONAL[concern](ir)
     ]

@@ -8,15 +8,15 @@ from generator.render.filters import HclExpr
 
 
 def template_variables(ir: Ir) -> list[tuple[str, object]]:
-    """Every placeholder of generated/api/openapi.json: region, one role per operation, the pool."""
+    """Every placeholder of generated/api/openapi.json: region, one role per operation, the pool
+    (when the stack has one)."""
     pairs: list[tuple[str, object]] = [
         (f"role_{op.operation_id}", refs.ref(refs.role(f"api_{op.ident}"), "arn"))
         for op in ir.operations
     ]
-    pairs += [
-        ("region", HclExpr("var.region")),
-        ("user_pool_arn", HclExpr("aws_cognito_user_pool.users.arn")),
-    ]
+    pairs.append(("region", HclExpr("var.region")))
+    if ir.cognito:
+        pairs.append(("user_pool_arn", HclExpr("aws_cognito_user_pool.users.arn")))
     return sorted(pairs)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.aws.lambda_platform import ARCHITECTURE, RUNTIME
 from generator.emit.terraform import logs, refs
 from generator.ir.nodes import Ir, Processor
 from generator.render.filters import HclExpr
 
-RUNTIME = "python3.12"
-ARCHITECTURE = "arm64"
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # SQS's maximum: two weeks to inspect and redrive
 SCHEDULER_MAX_EVENT_AGE = 86400
 

@@ -3,6 +3,8 @@
 Per stream: iterator age. Per function: errors and throttles (and iterator age for Kinesis
 consumers). Per dead-letter queue: any message. Per table (the idempotency table too): read
 and write throttles. The API: 5xx and p99 latency. Per archive: delivery freshness.
+The access-log bucket exists only when something logs into it (the web bucket and CloudFront,
+the data lake).
 """
 
 from __future__ import annotations
@@ -177,5 +179,44 @@ def alarms(ir: Ir) -> list[Alarm]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class LogsBucket:
+    """The access-log bucket: its comment lines, object ownership and checkov exceptions."""
+
+    comment: tuple[str, ...]
+    ownership: str
+    bucket_skips: tuple[tuple[str, str], ...]
+    ownership_skips: tuple[tuple[str, str], ...]
+
+
+LOGS_BUCKET_SKIPS = (
+    ("CKV_AWS_145", "S3 server access logging delivers only to buckets encrypted with SSE-S3 (AES256), "
+     "which this bucket uses."),
+    ("CKV_AWS_18", "This is the access-log bucket; logging it into itself would log every log delivery."),
+    ("CKV2_AWS_62", "Nothing consumes object events of the access-log bucket."),
+)
+
+
+def needs_access_logs(ir: Ir) -> bool:
+    """Whether a bucket or distribution delivers access logs: the frontend or an archive."""
+    return ir.frontend or any(s.archive for s in ir.streams)
+
+
+def logs_bucket(ir: Ir) -> LogsBucket | None:
+    """The access-log bucket, None when nothing logs into it. CloudFront's standard logs are
+    delivered through a bucket ACL grant, so with a frontend the bucket keeps ACLs enabled."""
+    if not needs_access_logs(ir):
+        return None
+    if not ir.frontend:
+        return LogsBucket(("Access logs of the other buckets. S3 delivers server access logs only to SSE-S3",
+                           "buckets, hence the exception."), "BucketOwnerEnforced", LOGS_BUCKET_SKIPS, ())
+    return LogsBucket(
+        ("Access logs of the other buckets and of CloudFront. S3 delivers server access logs only to",
+         "SSE-S3 buckets, and CloudFront standard logs need bucket ACLs, hence the two exceptions."),
+        "BucketOwnerPreferred", LOGS_BUCKET_SKIPS,
+        (("CKV2_AWS_65", "CloudFront standard logging writes through the awslogsdelivery ACL grant, "
+          "so ACLs stay enabled here."),))
+
+
 def monitoring_view(ir: Ir) -> dict[str, object]:
-    return {"alarms": alarms(ir), "period": PERIOD}
+    return {"alarms": alarms(ir), "period": PERIOD, "logs_bucket": logs_bucket(ir)}

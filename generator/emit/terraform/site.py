@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from generator.emit.terraform import logs
 from generator.emit.terraform.iam import roles
+from generator.emit.terraform.monitoring import needs_access_logs
 from generator.ir.names import STAGE_MAX
 from generator.ir.nodes import Ir
 
@@ -66,11 +67,20 @@ def variables_view(ir: Ir) -> dict[str, object]:
 
 
 def outputs_view(ir: Ir) -> dict[str, object]:
-    return {"domain": ir.frontend_domain is not None, "lake": any(s.archive for s in ir.streams)}
+    return {
+        "domain": ir.frontend_domain is not None,
+        "lake": any(s.archive for s in ir.streams),
+        "frontend": ir.frontend,
+        "cognito": ir.cognito,
+        "access_logs": needs_access_logs(ir),
+        "logged": "S3 and CloudFront" if ir.frontend else "S3",
+        "client_description": "Cognito app client of the frontend." if ir.frontend
+        else "Cognito app client that signs users in (tokens for the protected operations).",
+    }
 
 
 def frontend_view(ir: Ir) -> dict[str, object]:
-    return {"domain": ir.frontend_domain is not None, "title": ir.name}
+    return {"domain": ir.frontend_domain is not None, "title": ir.name, "cognito": ir.cognito}
 
 
 def auth_view(ir: Ir) -> dict[str, object]:
@@ -80,6 +90,7 @@ def auth_view(ir: Ir) -> dict[str, object]:
 def iam_view(ir: Ir) -> dict[str, object]:
     return {
         "key_admin_actions": KEY_ACCOUNT_ACTIONS,
+        "frontend": ir.frontend,
         "roles": roles(ir),
         "log_groups": logs.all_groups(ir),
     }

@@ -9,33 +9,13 @@ output "api_stage_arn" {
   value       = aws_api_gateway_stage.api.arn
 }
 
-output "cdn_url" {
-  description = "URL of the frontend."
-  value       = "https://${aws_cloudfront_distribution.web.domain_name}"
-}
-
-output "cdn_distribution_id" {
-  description = "CloudFront distribution to invalidate after uploading a new frontend build."
-  value       = aws_cloudfront_distribution.web.id
-}
-
-output "web_bucket" {
-  description = "Bucket to upload the built frontend (frontend/dist) to."
-  value       = aws_s3_bucket.web.bucket
-}
-
-output "logs_bucket" {
-  description = "Bucket of the S3 and CloudFront access logs."
-  value       = aws_s3_bucket.logs.bucket
-}
-
 output "user_pool_id" {
   description = "Cognito user pool of the operators."
   value       = aws_cognito_user_pool.users.id
 }
 
 output "user_pool_client_id" {
-  description = "Cognito app client of the frontend."
+  description = "Cognito app client that signs users in (tokens for the protected operations)."
   value       = aws_cognito_user_pool_client.web.id
 }
 

@@ -9,7 +9,6 @@ locals {
     role_getOrder     = aws_iam_role.api_get_order.arn
     role_ingestEvents = aws_iam_role.api_ingest_events.arn
     role_listOrders   = aws_iam_role.api_list_orders.arn
-    user_pool_arn     = aws_cognito_user_pool.users.arn
   })
 }
 

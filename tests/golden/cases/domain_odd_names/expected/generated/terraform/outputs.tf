@@ -29,16 +29,6 @@ output "logs_bucket" {
   value       = aws_s3_bucket.logs.bucket
 }
 
-output "user_pool_id" {
-  description = "Cognito user pool of the operators."
-  value       = aws_cognito_user_pool.users.id
-}
-
-output "user_pool_client_id" {
-  description = "Cognito app client of the frontend."
-  value       = aws_cognito_user_pool_client.web.id
-}
-
 output "alarm_topic_arn" {
   description = "SNS topic every alarm notifies."
   value       = aws_sns_topic.alarms.arn

@@ -10,7 +10,6 @@ locals {
     role_listAuthorBooks = aws_iam_role.api_list_author_books.arn
     role_listLoans       = aws_iam_role.api_list_loans.arn
     role_postActivity    = aws_iam_role.api_post_activity.arn
-    user_pool_arn        = aws_cognito_user_pool.users.arn
   })
 }
 

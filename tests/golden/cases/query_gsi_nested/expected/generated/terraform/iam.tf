@@ -91,24 +91,6 @@ data "aws_iam_policy_document" "key" {
       values   = [local.account_id]
     }
   }
-
-  # CloudFront reads the web bucket's objects; the bucket policy names the one distribution.
-  statement {
-    sid       = "CloudFrontReadsWebBucket"
-    actions   = ["kms:Decrypt"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudfront.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
 }
 
 resource "aws_iam_role" "fn_track_loans" {

@@ -16,8 +16,8 @@ resource "aws_sns_topic_subscription" "alarm_email" {
   endpoint  = var.alarm_email
 }
 
-# Access logs of the other buckets and of CloudFront. S3 delivers server access logs only to
-# SSE-S3 buckets, and CloudFront standard logs need bucket ACLs, hence the two exceptions.
+# Access logs of the other buckets. S3 delivers server access logs only to SSE-S3
+# buckets, hence the exception.
 resource "aws_s3_bucket" "logs" {
   bucket = "${local.prefix}-logs-${local.account_id}"
   # checkov:skip=CKV_AWS_145:S3 server access logging delivers only to buckets encrypted with SSE-S3 (AES256), which this bucket uses.
@@ -27,10 +27,9 @@ resource "aws_s3_bucket" "logs" {
 
 resource "aws_s3_bucket_ownership_controls" "logs" {
   bucket = aws_s3_bucket.logs.id
-  # checkov:skip=CKV2_AWS_65:CloudFront standard logging writes through the awslogsdelivery ACL grant, so ACLs stay enabled here.
 
   rule {
-    object_ownership = "BucketOwnerPreferred"
+    object_ownership = "BucketOwnerEnforced"
   }
 }
 

@@ -122,11 +122,9 @@ resource "aws_s3_object" "config" {
   server_side_encryption = "aws:kms"
   kms_key_id             = aws_kms_key.main.arn
   content = jsonencode({
-    apiUrl           = local.api_url
-    localAuth        = false
-    region           = var.region
-    userPoolId       = aws_cognito_user_pool.users.id
-    userPoolClientId = aws_cognito_user_pool_client.web.id
+    apiUrl    = local.api_url
+    localAuth = false
+    region    = var.region
   })
 
   depends_on = [aws_s3_bucket_server_side_encryption_configuration.web]
@@ -142,11 +140,11 @@ resource "aws_cloudfront_origin_access_control" "web" {
 
 resource "aws_cloudfront_response_headers_policy" "web" {
   name    = "${local.prefix}-security-headers"
-  comment = "Security headers of the shop frontend"
+  comment = "Security headers of the notes frontend"
 
   security_headers_config {
     content_security_policy {
-      content_security_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ${local.api_origin} https://cognito-idp.${var.region}.amazonaws.com; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+      content_security_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ${local.api_origin}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
       override                = true
     }
 

@@ -1,0 +1,26 @@
+# Scaffolded by gen from spec/model.yaml. This file is yours: gen never overwrites it.
+"""Processor `apply_labels`: handles secret.labelled from stream `audit`.
+
+Reads: nothing. Writes: secrets.
+"""
+
+from __future__ import annotations
+
+from vault.contracts import ApplyLabelsContext
+from vault.events import ApplyLabelsEvent, SecretLabelledEvent
+from vault.runtime.stream import Batch
+
+
+def handle(batch: Batch[ApplyLabelsEvent], ctx: ApplyLabelsContext) -> None:
+    """Apply one batch of events in stream order (contract:
+    vault.contracts.ApplyLabelsHandler).
+
+    Call `batch.fail(event, reason)` for an event that cannot be applied now: it and the
+    later events of its subject are reported to Lambda and retried, so do not apply them.
+    Raise to fail the whole batch. Events already applied in an earlier delivery never reach
+    this function (idempotency on the CloudEvents id).
+    """
+    for event in batch:
+        if isinstance(event, SecretLabelledEvent):
+            pass  # event.data is the typed payload; ctx has the tables
+    raise NotImplementedError("apply_labels: write the processing logic here")
