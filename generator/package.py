@@ -27,6 +27,8 @@ from pathlib import Path
 
 import click
 
+from generator.ir.names import HANDWRITTEN_PACKAGE, ProjectNames
+
 RUNTIME_REQUIREMENTS = ("msgspec", "aws-lambda-powertools")
 PROVIDED_BY_RUNTIME = frozenset({"boto3", "botocore", "s3transfer"})
 PYTHON_VERSION = "3.12"
@@ -201,10 +203,11 @@ def _wheel_entries(wheel: Path) -> dict[str, bytes]:
     return entries
 
 
-def payload(root: Path, package: str, wheels: list[Path]) -> dict[str, bytes]:
+def payload(root: Path, names: ProjectNames, wheels: list[Path]) -> dict[str, bytes]:
     """Every file of a function zip by its path inside the zip."""
     entries: dict[str, bytes] = {}
-    sources = [_tree(root / "generated" / "python" / package, package), _tree(root / "handwritten", "handwritten")]
+    sources = [_tree(root / names.package_root, names.package),
+               _tree(root / HANDWRITTEN_PACKAGE, HANDWRITTEN_PACKAGE)]
     sources += [_wheel_entries(w) for w in wheels]
     for source in sources:
         for name, data in source.items():
@@ -233,14 +236,13 @@ def write_zip(target: Path, entries: dict[str, bytes]) -> None:
         raise
 
 
-def check_fresh(root: Path, package: str) -> None:
+def check_fresh(root: Path, names: ProjectNames) -> None:
     """Refuse to pack generated code that differs from what the spec generates now."""
     from generator.pipeline import generate
-    from generator.emit.python.naming import PYTHON_ROOT
     from generator.render.header import with_header
 
     _, files, _ = generate(root, emitters=("generator.emit.python:emit_python",))
-    prefix = f"{PYTHON_ROOT}/{package}/"
+    prefix = f"{names.package_root}/"
     expected = {f.path: (with_header(f.path, f.source, f.content) if f.header else f.content).encode()
                 for f in files if f.path.startswith(prefix)}
     on_disk = {p: (root / p).read_bytes() for p in expected if (root / p).is_file()}
@@ -259,13 +261,13 @@ def build_packages(root: Path, *, download: Downloader = pip_download,
     ir, diags = validate(root)
     if ir is None or diags.has_errors():
         raise GenError(diags)
-    check_fresh(root, ir.ident)
+    check_fresh(root, ir.names)
     pins = runtime_pins()
     wheels = resolve_wheels(wheel_cache or root / WHEEL_CACHE, pins, download)
-    entries = payload(root, ir.ident, wheels)
+    entries = payload(root, ir.names, wheels)
     out: list[Path] = []
-    for processor in sorted(p.name for p in ir.processors):
-        target = root / OUTPUT_DIR / f"{processor}.zip"
+    for zip_file in sorted(p.names.zip_file for p in ir.processors):
+        target = root / OUTPUT_DIR / zip_file
         write_zip(target, entries)
         out.append(target)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.emit.terraform import logs
 from generator.emit.terraform.iam import roles
-from generator.ir.names import STAGE_MAX
+from generator.aws.limits import STAGE_MAX
 from generator.ir.nodes import Ir
 
 PROVIDER_VERSION = "~> 6.0"
