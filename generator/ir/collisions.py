@@ -38,8 +38,8 @@ _PHYSICAL = {
 
 _PLURAL = {"index": "indexes"}
 
-# Python packages the generated package is imported beside (in Lambda and in `gen dev`)
-_PACKAGES = (HANDWRITTEN_PACKAGE, "aws_lambda_powertools", "boto3", "botocore", "msgspec")
+# Packages imported beside the generated one (in Lambda and in `gen dev`): it must not shadow them
+_PACKAGES = ("aws_lambda_powertools", "boto3", "botocore", "msgspec", "s3transfer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,17 +84,19 @@ class NameRegistry:
         if pair in self._reported or later.location is None:
             return
         self._reported.add(pair)
-        shown = name if name == again else f"{again} ({name} on a case-insensitive file system)"
+        if name == again:
+            target = f"the {what} {name}"
+        else:
+            target = f"the {what}s {name} and {again}, one {what} on a case-insensitive file system"
         if first.location is None:
-            self._diags.error("E-NAME", f"{later.describe()} maps to the {what} {shown}, which gen uses for "
-                              f"{first.name}", later.location, f"rename the {later.kind}")
+            self._diags.error("E-NAME", f"{later.describe()} maps to {target}, which is {first.name}",
+                              later.location, f"choose another {'operationId' if later.kind == 'operation' else 'name'}")
             return
         if first.kind == later.kind:
             who = f"{_PLURAL.get(later.kind, later.kind + 's')} '{first.name}' and '{later.name}'"
         else:
             who = f"{first.describe()} and {later.describe()}"
-        self._diags.error("E-NAME", f"{who} both map to the {what} {shown}", later.location,
-                          "rename one of them")
+        self._diags.error("E-NAME", f"{who} both map to {target}", later.location, "rename one of them")
 
 
 def check_collisions(diags: Diagnostics, project: ProjectNames, models: Iterable[Model],
@@ -121,20 +123,22 @@ def check_collisions(diags: Diagnostics, project: ProjectNames, models: Iterable
 
 def _reserved(reg: NameRegistry, project: ProjectNames) -> None:
     # The idempotency table is reserved by generator.ir.aws_names (E-AWS-NAME), so not here.
-    logs = Owner("gen", "the API's logging role")
     for resource in project.api_logs_role.resources:
-        reg.resource(logs, resource)
+        reg.resource(Owner("gen", "part of the API's logging role"), resource)
     reg.resource(Owner("gen", "the API's access log"), project.api_access_log)
     reg.resource(Owner("gen", "the API's execution log"), project.api_execution_log)
-    reg.resources(Owner("gen", "the API's alarms"), project.api_alarms)
-    reg.claim(Owner("gen", "the idempotency table"), "environment variable", project.idempotency_env)
-    for var in ("LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME"):
-        reg.claim(Owner("gen", "the functions' settings"), "environment variable", var)
+    reg.resources(Owner("gen", "an alarm on the API"), project.api_alarms)
+    every_function = Owner("gen", "set on every function")
+    for var in (project.idempotency_env, "LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME"):
+        reg.claim(every_function, "environment variable", var)
     for var in ("region", "user_pool_arn"):
-        reg.claim(Owner("gen", "the API definition"), "template variable", var)
-    reg.claim(Owner("gen", "Firehose delivery errors"), "data-lake prefix", ARCHIVE_ERRORS)
-    for package in (*_PACKAGES, *sorted(sys.stdlib_module_names)):
-        reg.claim(Owner("gen", f"the Python package {package}"), "Python package", package)
+        reg.claim(Owner("gen", "a placeholder of every API definition"), "template variable", var)
+    reg.claim(Owner("gen", "where Firehose writes delivery errors"), "data-lake prefix", ARCHIVE_ERRORS)
+    reg.claim(Owner("gen", "the package of handwritten code"), "Python package", HANDWRITTEN_PACKAGE)
+    for package in _PACKAGES:
+        reg.claim(Owner("gen", "a package the generated code imports"), "Python package", package)
+    for package in sorted(sys.stdlib_module_names):
+        reg.claim(Owner("gen", "a module of Python's standard library"), "Python package", package)
 
 
 def _role(reg: NameRegistry, owner: Owner, role: Role) -> None:
