@@ -4,25 +4,21 @@ Every derived name of every node (generator.ir.names) is registered under its na
 Terraform address, a physical name of one AWS service, a stage, template or environment
 variable, a Python package, module, class, method or attribute, a file path (compared
 case-insensitively: macOS and Windows checkouts), a data-lake prefix. Names gen itself uses
-are registered first, as reserved. (API Gateway model names are checked with the rest of the
-API definition, in generator.check.api_gateway.) A name registered twice is reported once per pair of
-owners, at the later one, naming the first namespace where they meet.
+are registered first, as reserved. A name registered twice is reported once per pair of
+owners, at the later one, naming the first namespace where they meet. (API Gateway model
+names are checked with the rest of the API definition, in generator.check.api_gateway.)
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from generator.diagnostics import Diagnostics, Location
-from generator.ir.names import (
-    ARCHIVE_ERRORS,
-    HANDWRITTEN_PACKAGE,
-    ProjectNames,
-    Resource,
-    Role,
-)
+from generator.ir.names import (ARCHIVE_ERRORS, FUNCTION_SETTINGS, HANDWRITTEN_PACKAGE, ProjectNames, Resource,
+                                 Role)
 from generator.ir.nodes import Event, Model, Operation, Processor, Stream, Table
 
 _PHYSICAL = {
@@ -60,14 +56,14 @@ class NameRegistry:
     def __init__(self, diags: Diagnostics, project: str) -> None:
         self._diags = diags
         self._project = project
-        self._taken: dict[tuple[str, str], tuple[Owner, str]] = {}
+        self._taken: dict[tuple[str, str], tuple[Owner, str]] = dict(_fixed())
         self._reported: set[tuple[Owner, Owner]] = set()
 
     def claim(self, owner: Owner, what: str, name: str, *, fold: bool = False) -> None:
         """`owner` derives `name`, a `what` (``Terraform address``, ``stage variable``...)."""
         key = (what, name.casefold() if fold else name)
         first = self._taken.setdefault(key, (owner, name))
-        if first[0] != owner:
+        if first[0] is not owner and first[0] != owner:
             self._report(first[0], owner, what, first[1], name)
 
     def resource(self, owner: Owner, resource: Resource) -> None:
@@ -89,8 +85,9 @@ class NameRegistry:
         else:
             target = f"the {what}s {name} and {again}, one {what} on a case-insensitive file system"
         if first.location is None:
+            what_to_change = "operationId" if later.kind == "operation" else "name"
             self._diags.error("E-NAME", f"{later.describe()} maps to {target}, which is {first.name}",
-                              later.location, f"choose another {'operationId' if later.kind == 'operation' else 'name'}")
+                              later.location, f"choose another {what_to_change}")
             return
         if first.kind == later.kind:
             who = f"{_PLURAL.get(later.kind, later.kind + 's')} '{first.name}' and '{later.name}'"
@@ -122,23 +119,34 @@ def check_collisions(diags: Diagnostics, project: ProjectNames, models: Iterable
 
 
 def _reserved(reg: NameRegistry, project: ProjectNames) -> None:
+    """The names of what gen adds to every stack that depend on the project (see `_fixed`)."""
     # The idempotency table is reserved by generator.ir.aws_names (E-AWS-NAME), so not here.
     for resource in project.api_logs_role.resources:
         reg.resource(Owner("gen", "part of the API's logging role"), resource)
     reg.resource(Owner("gen", "the API's access log"), project.api_access_log)
     reg.resource(Owner("gen", "the API's execution log"), project.api_execution_log)
     reg.resources(Owner("gen", "an alarm on the API"), project.api_alarms)
-    every_function = Owner("gen", "set on every function")
-    for var in (project.idempotency_env, "LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME"):
-        reg.claim(every_function, "environment variable", var)
-    for var in ("region", "user_pool_arn"):
-        reg.claim(Owner("gen", "a placeholder of every API definition"), "template variable", var)
-    reg.claim(Owner("gen", "where Firehose writes delivery errors"), "data-lake prefix", ARCHIVE_ERRORS)
-    reg.claim(Owner("gen", "the package of handwritten code"), "Python package", HANDWRITTEN_PACKAGE)
-    for package in _PACKAGES:
-        reg.claim(Owner("gen", "a package the generated code imports"), "Python package", package)
-    for package in sorted(sys.stdlib_module_names):
-        reg.claim(Owner("gen", "a module of Python's standard library"), "Python package", package)
+    reg.claim(Owner("gen", "set on every function"), "environment variable", project.idempotency_env)
+
+
+@functools.cache
+def _fixed() -> dict[tuple[str, str], tuple[Owner, str]]:
+    """Reserved names that are the same for every project, registered once per process."""
+    owners: list[tuple[Owner, str, tuple[str, ...]]] = [
+        (Owner("gen", "set on every function"), "environment variable", FUNCTION_SETTINGS),
+        (Owner("gen", "a placeholder of every API definition"), "template variable",
+         ("region", "user_pool_arn")),
+        (Owner("gen", "where Firehose writes delivery errors"), "data-lake prefix", (ARCHIVE_ERRORS,)),
+        (Owner("gen", "the package of handwritten code"), "Python package", (HANDWRITTEN_PACKAGE,)),
+        (Owner("gen", "a package the generated code imports"), "Python package", _PACKAGES),
+        (Owner("gen", "a module of Python's standard library"), "Python package",
+         tuple(sorted(sys.stdlib_module_names))),
+    ]
+    fixed: dict[tuple[str, str], tuple[Owner, str]] = {}
+    for owner, what, names in owners:
+        for name in names:
+            fixed.setdefault((what, name), (owner, name))
+    return fixed
 
 
 def _role(reg: NameRegistry, owner: Owner, role: Role) -> None:

@@ -42,6 +42,9 @@ TEMPLATE_NAME: Final = re.compile(r"[A-Za-z0-9_.:@-]+")
 GATEWAY_ERROR_MODEL: Final = "GatewayError"
 """Component schema of `{"message": string}` for statuses the spec does not declare."""
 
+FUNCTION_SETTINGS: Final = ("LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME")
+"""Environment variables every function gets besides its tables (docs/runtime-contract.md)."""
+
 CONTEXT_ATTRS: Final = ("telemetry", "lambda_context", "clock", "now", "logger", "metrics", "count")
 """Attributes every processor context has; a table attribute never takes one of them."""
 
@@ -301,7 +304,8 @@ def operation_names(project: str, operation_id: str) -> OperationNames:
     return OperationNames(
         role=_role(project, f"api_{snake(operation_id)}", operation_id, "api"),
         role_variable=f"role_{operation_id}",
-        request_vtl=f"{VTL_DIR}/{operation_id}.request.vtl", response_vtl=f"{VTL_DIR}/{operation_id}.response.vtl",
+        request_vtl=f"{VTL_DIR}/{operation_id}.request.vtl",
+        response_vtl=f"{VTL_DIR}/{operation_id}.response.vtl",
         body_model=operation_id[:1].upper() + operation_id[1:] + "Body")
 
 
