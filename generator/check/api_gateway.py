@@ -15,7 +15,8 @@ from typing import Any
 
 from generator.diagnostics import Diagnostics, Location
 from generator.emit import ir_material, source_material
-from generator.emit.api import conventions as cv
+from generator.aws.limits import API_MODEL_NAME
+from generator.ir import names as nm
 from generator.ir.jsonschema import model_json_schema
 from generator.ir.nodes import Ir, Model, Operation, Schema, SourceRef
 from generator.load.refs import deref
@@ -173,16 +174,16 @@ def _placeholders(node: Any, ptr: Pointer, diags: Diagnostics, locate: _Locator)
 def _names(ir: Ir, diags: Diagnostics) -> None:
     spec_models = {m.name: m for m in ir.models}
     for model in ir.models:
-        if not cv.MODEL_NAME.fullmatch(model.name):
+        if not API_MODEL_NAME.fullmatch(model.name):
             diags.error("E-NAME", f"schema name '{model.name}' is not alphanumeric, as API Gateway model names "
                         "must be", model.source.location, "rename the schema (and its $refs)")
     generated: list[tuple[str, SourceRef]] = []
     for op in ir.operations:
         if op.kind == "ingest":
-            generated.append((cv.body_model(op), op.source))
+            generated.append((op.names.body_model, op.source))
             generated += [(e.class_name, e.source) for e in (ir.events_on(op.stream) if op.stream else [])]
     if ir.operations:
-        generated.append((cv.GATEWAY_ERROR_MODEL, ir.operations[0].source))
+        generated.append((nm.GATEWAY_ERROR_MODEL, ir.operations[0].source))
     for name, source in generated:
         if name in spec_models:
             diags.error("E-NAME", f"schema name '{name}' is taken by a model gen generates for the API",
@@ -191,20 +192,20 @@ def _names(ir: Ir, diags: Diagnostics) -> None:
 
 def _operation(ir: Ir, op: Operation, diags: Diagnostics) -> None:
     loc = op.source.location
-    if not cv.OPERATION_ID.fullmatch(op.operation_id):
+    if not nm.OPERATION_ID.fullmatch(op.operation_id):
         diags.error("E-NAME", f"operationId '{op.operation_id}' cannot name the Terraform variable "
-                    f"role_{op.operation_id} or the template files", loc,
+                    f"{op.names.role_variable} or the template files", loc,
                     "use letters, digits, _ and -, starting with a letter")
     for segment in op.path.strip("/").split("/"):
         if segment and not _SEGMENT.fullmatch(segment):
             diags.error("E-BIND", f"path segment '{segment}' of {op.path} is not one API Gateway accepts", loc,
                         "use letters, digits and . _ : , - in segments; a parameter must be a whole segment {name}")
     for name in sorted({p.name for p in op.params} | {param for _, param in op.key_params}):
-        if not cv.TEMPLATE_NAME.fullmatch(name):
+        if not nm.TEMPLATE_NAME.fullmatch(name):
             diags.error("E-NAME", f"parameter '{name}' cannot be read by a mapping template", loc,
                         "use letters, digits and _ . : @ - in parameter names")
     for _, claim in op.key_claims:
-        if not cv.CLAIM.fullmatch(claim):
+        if not nm.CLAIM.fullmatch(claim):
             diags.error("E-AUTH", f"claim '{claim}' cannot be read as $context.authorizer.claims.{claim}", loc,
                         "key_from_claim needs a claim whose name is an identifier, such as sub")
     _response_schemas(ir, op, diags)
@@ -288,7 +289,7 @@ def _item_schema(schema: Schema, models: Mapping[str, Model], stack: tuple[str, 
                         "properties only", owner.source.location,
                         "declare its properties, or use additionalProperties: {type: ...} for a map")
         for f in schema.properties:
-            if not cv.TEMPLATE_NAME.fullmatch(f.name):
+            if not nm.TEMPLATE_NAME.fullmatch(f.name):
                 diags.error("E-NAME", f"property '{f.name}' ({where}) cannot appear in a mapping template",
                             owner.source.location, "use letters, digits and _ . : @ - in property names")
             _item_schema(f.schema, models, stack, owner, path + ("properties", f.name), diags)

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.dev.resources import LocalNames
+from generator.ir.names import PYTHON_ROOT
 from generator.ir.nodes import Ir
 
 Handler = Callable[[dict[str, Any], Any], Any]
-PYTHON_ROOT = "generated/python"
 LOCAL_ACCESS_KEY = "testing"
 
 
@@ -45,7 +45,7 @@ def function_environment(
         "AWS_SECRET_ACCESS_KEY": LOCAL_ACCESS_KEY,
         "AWS_DEFAULT_REGION": region,
         "AWS_REGION": region,
-        "IDEMPOTENCY_TABLE": names.idempotency_table,
+        ir.names.idempotency_env: names.idempotency_table,
         "POWERTOOLS_SERVICE_NAME": ir.name,
         "POWERTOOLS_METRICS_NAMESPACE": ir.name,
         "LOG_LEVEL": log_level,
@@ -102,7 +102,7 @@ def import_paths(root: Path) -> list[Path]:
 
 
 def entry_module(ir: Ir, processor: str) -> str:
-    return f"{ir.ident}.entry.{processor}"
+    return ir.processor(processor).names.module
 
 
 def load_handler(ir: Ir, processor: str) -> Handler:

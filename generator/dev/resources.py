@@ -6,7 +6,9 @@ from the IR), streams ``<prefix>-<kebab(stream)>`` (shards and retention from th
 streams get moto's on-demand shards), the Powertools idempotency table ``<prefix>-idempotency``
 (key ``id`` S, TTL ``expiration``), one SQS dead-letter queue per processor
 ``<prefix>-<kebab(processor)>-dlq``, and, when a stream is archived, the data-lake bucket
-``<prefix>-datalake-<account id>``. `local_names` is pure; `create_resources` makes the calls.
+``<prefix>-datalake-<account id>``. Every name is the IR's (`<node>.names`), so the stack meets
+the templates' stage variables and the functions' environment exactly as Terraform sets them.
+`local_names` is pure; `create_resources` makes the calls.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.dev.lambda_shapes import LOCAL_ACCOUNT
-from generator.ir.names import cloud_name
 from generator.ir.nodes import Ir, Table
 
 if TYPE_CHECKING:
@@ -42,25 +43,26 @@ class LocalNames:
 
     def table_env(self, ir: Ir) -> dict[str, str]:
         """``TABLE_<TABLE>`` for every table (what the functions find their tables by)."""
-        return {f"TABLE_{t.ident.upper()}": self.tables[t.name] for t in ir.tables}
+        return {t.names.env_var: self.tables[t.name] for t in ir.tables}
 
     def stage_variables(self, ir: Ir) -> dict[str, str]:
-        """``table_<ident>`` and ``stream_<ident>``: what the mapping templates read."""
-        out = {f"table_{t.ident}": self.tables[t.name] for t in ir.tables}
-        out.update({f"stream_{s.ident}": self.streams[s.name] for s in ir.streams})
+        """``table_<table>`` and ``stream_<stream>``: what the mapping templates read."""
+        out = {t.names.stage_variable: self.tables[t.name] for t in ir.tables}
+        out.update({s.names.stage_variable: self.streams[s.name] for s in ir.streams})
         return out
 
 
 def local_names(ir: Ir, stage: str = LOCAL_STAGE, account: str = LOCAL_ACCOUNT) -> LocalNames:
-    prefix = f"{ir.name}-{stage}"
+    names = ir.names
+    prefix = names.prefix(stage)
     archived = any(s.archive for s in ir.streams)
     return LocalNames(
         prefix=prefix,
-        tables={t.name: cloud_name(ir.name, stage, t.name) for t in ir.tables},
-        streams={s.name: cloud_name(ir.name, stage, s.name) for s in ir.streams},
-        functions={p.name: cloud_name(ir.name, stage, p.name) for p in ir.processors},
-        dlqs={p.name: f"{cloud_name(ir.name, stage, p.name)}-dlq" for p in ir.processors},
-        idempotency_table=f"{prefix}-idempotency",
+        tables={t.name: names.physical(stage, t.names.table) for t in ir.tables},
+        streams={s.name: names.physical(stage, s.names.stream) for s in ir.streams},
+        functions={p.name: names.physical(stage, p.names.function) for p in ir.processors},
+        dlqs={p.name: names.physical(stage, p.names.dlq) for p in ir.processors},
+        idempotency_table=names.physical(stage, names.idempotency),
         datalake_bucket=f"{prefix}-datalake-{account}" if archived else None,
     )
 

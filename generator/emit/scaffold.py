@@ -9,13 +9,10 @@ exist and renders them.
 from __future__ import annotations
 
 from generator.emit.base import OutputFile
+from generator.ir import names
 from generator.ir.nodes import Ir
 
-SCAFFOLD_DIR = "handwritten/processors"
-
-
-def scaffold_path(processor_name: str) -> str:
-    return f"{SCAFFOLD_DIR}/{processor_name}.py"
+SCAFFOLD_DIR = names.SCAFFOLD_DIR
 
 
 def emit_scaffolds(ir: Ir) -> list[OutputFile]:
@@ -23,11 +20,11 @@ def emit_scaffolds(ir: Ir) -> list[OutputFile]:
     from generator.emit.python.processors import scaffold_view
     from generator.render.env import render
 
-    names = package_names(ir)
+    package = package_names(ir)
     files = [OutputFile(path=f"{SCAFFOLD_DIR}/__init__.py", ownership="scaffold", source="spec/model.yaml",
                         content=render("scaffold/processors_init.py.j2", ir=ir))]
     for p in ir.processors:
-        view = scaffold_view(ir, names, names.processors[p.name])
-        files.append(OutputFile(path=scaffold_path(p.name), ownership="scaffold", source="spec/model.yaml",
+        view = scaffold_view(ir, package, package.processors[p.name])
+        files.append(OutputFile(path=p.names.scaffold_file, ownership="scaffold", source="spec/model.yaml",
                                 content=render("scaffold/processor.py.j2", processor=p, view=view)))
     return files

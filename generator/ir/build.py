@@ -9,15 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, Location
 from generator.ir.build_api import OperationBuilder, declares_cognito
 from generator.ir.build_model import build_events, build_processors, build_streams, build_tables
 from generator.ir.context import BuildContext
-from generator.ir.names import pascal, snake
-from generator.ir.nodes import Ir, Model
+from generator.ir.aws_names import check_aws_names
+from generator.ir.collisions import check_collisions
+from generator.ir.names import model_class, project_names
+from generator.ir.nodes import Ir, Model, Operation
 from generator.ir.schemas import SchemaReader
 from generator.load.spec import LoadedSpec
-from generator.ir.aws_names import check_aws_names
 from generator.validate.model import validate_model
 from generator.validate.openapi import start_openapi_validation, validate_openapi
 from generator.ir.seeds import build_seeds
@@ -27,16 +28,9 @@ def _models(ctx: BuildContext) -> dict[str, Model]:
     reader = SchemaReader(ctx.api, ctx.diags)
     schemas: dict[str, Any] = (ctx.api.data.get("components") or {}).get("schemas") or {}
     models: dict[str, Model] = {}
-    classes: dict[str, str] = {}
     for name in sorted(schemas):
         ptr = ("components", "schemas", name)
-        class_name = pascal(name)
-        if class_name in classes:
-            ctx.error("E-NAME", f"schemas '{classes[class_name]}' and '{name}' both map to the class {class_name}",
-                      ctx.api, ptr, "rename one of them", key=True)
-            continue
-        classes[class_name] = name
-        models[name] = Model(name=name, class_name=class_name, schema=reader.read(schemas[name], ptr),
+        models[name] = Model(name=name, class_name=model_class(name), schema=reader.read(schemas[name], ptr),
                              source=ctx.source(ctx.api, ptr))
     return models
 
@@ -96,17 +90,25 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
     processors = build_processors(ctx, tables, events)
     operations = OperationBuilder(ctx, tables, streams).build_all()
     seeds = build_seeds(ctx, tables)
-    name = str(spec.model.data["name"])
+    name = ctx.project
+    names = project_names(name)
     check_aws_names(ctx, name, tables, streams, processors)
+    check_collisions(diags, names, ctx.models.values(), tables, streams, events, processors, operations,
+                     _operation_id_locations(ctx, operations), ctx.loc(ctx.model_doc, ("name",), key=True))
     _check_orphans(ctx, streams, events)
     if diags.has_errors():
         return None
     frontend = spec.model.data.get("frontend")
-    return Ir(name=name, ident=snake(name), tables=tables, streams=streams, events=events, processors=processors,
+    return Ir(name=name, ident=names.package, names=names, tables=tables, streams=streams, events=events,
+              processors=processors,
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
               frontend_domain=(frontend or {}).get("domain"), frontend="frontend" in spec.model.data,
               cognito=any(op.protected for op in operations) or declares_cognito(spec.openapi.data),
               openapi=spec.openapi.data, spec_digest=spec.digest())
+
+
+def _operation_id_locations(ctx: BuildContext, operations: tuple[Operation, ...]) -> dict[str, Location]:
+    return {op.operation_id: ctx.loc(ctx.api, op.source.pointer + ("operationId",)) for op in operations}
 
 
 def _check_orphans(ctx: BuildContext, streams: tuple[Any, ...], events: tuple[Any, ...]) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from generator.diagnostics import did_you_mean, known_names_hint
 from generator.ir.context import BuildContext
-from generator.ir.names import snake
+from generator.ir.names import operation_names, snake
 from generator.ir.nodes import Operation, OperationKind, Param, SortRange, Stream, Table
 from generator.ir.schemas import SchemaReader
 from generator.load.yaml_loader import Pointer
@@ -54,13 +54,6 @@ class OperationBuilder:
                 built = self.build(path, method, op, item, ptr)
                 if built is not None:
                     out.append(built)
-        idents: dict[str, str] = {}
-        for o in out:
-            if o.ident in idents:
-                self.ctx.error("E-OPID", f"operationIds '{idents[o.ident]}' and '{o.operation_id}' both map to "
-                               f"'{o.ident}'", self.doc, o.source.pointer + ("operationId",),
-                               "rename one of them; generated file names come from operationIds")
-            idents[o.ident] = o.operation_id
         return tuple(sorted(out, key=lambda o: o.operation_id))
 
     # -- one operation -------------------------------------------------------------------------
@@ -83,6 +76,7 @@ class OperationBuilder:
         params = self._params(op, item, ptr)
         protected, scheme = self._security(op, ptr)
         common = dict(operation_id=op["operationId"], ident=snake(op["operationId"]), path=path,
+                      names=operation_names(ctx.project, op["operationId"]),
                       summary=str(op.get("summary") or ""), source=self.ctx.source(doc, ptr),
                       protected=protected, security_scheme=scheme)
         if method == "post" and "stream" in xgen:

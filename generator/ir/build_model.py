@@ -6,7 +6,7 @@ from typing import Any
 
 from generator.diagnostics import known_names_hint
 from generator.ir.context import BuildContext
-from generator.ir.names import pascal, snake
+from generator.ir.names import event_class, index_names, processor_names, snake, stream_names, table_names
 from generator.ir.nodes import Event, Field, Index, KeyAttr, KeyType, Processor, Stream, Table
 from generator.load.yaml_loader import Pointer
 
@@ -71,7 +71,8 @@ def build_tables(ctx: BuildContext) -> tuple[Table, ...]:
                    if "sort_key" in iraw else None)
             if ipk:
                 indexes.append(Index(name=iname, partition_key=ipk, sort_key=isk,
-                                     projection=iraw.get("projection", "all"), source=ctx.source(doc, iptr)))
+                                     projection=iraw.get("projection", "all"), names=index_names(iname),
+                                     source=ctx.source(doc, iptr)))
         ttl = raw.get("ttl")
         if ttl is not None:
             f = fields.get(ttl)
@@ -86,7 +87,7 @@ def build_tables(ctx: BuildContext) -> tuple[Table, ...]:
         if pk is None:
             continue
         out.append(Table(name=name, ident=snake(name), partition_key=pk, sort_key=sk, item=item,
-                         indexes=tuple(indexes), ttl=ttl, source=ctx.source(doc, ptr)))
+                         indexes=tuple(indexes), ttl=ttl, names=table_names(name), source=ctx.source(doc, ptr)))
     return tuple(out)
 
 
@@ -102,7 +103,8 @@ def build_streams(ctx: BuildContext) -> tuple[Stream, ...]:
                       "on-demand streams scale shards themselves; remove 'shards' or 'on_demand'")
         out.append(Stream(name=name, ident=snake(name), shards=None if on_demand else int(shards or 1),
                           on_demand=on_demand, retention_hours=int(raw.get("retention_hours", 24)),
-                          archive=bool(raw.get("archive", False)), source=ctx.source(doc, ptr)))
+                          archive=bool(raw.get("archive", False)), names=stream_names(ctx.project, name),
+                          source=ctx.source(doc, ptr)))
     return tuple(out)
 
 
@@ -110,7 +112,6 @@ def build_events(ctx: BuildContext, streams: tuple[Stream, ...]) -> tuple[Event,
     doc = ctx.model_doc
     stream_names = {s.name for s in streams}
     out: list[Event] = []
-    taken: set[str] = set()
     for type_, raw in sorted((doc.data.get("events") or {}).items()):
         ptr: Pointer = ("events", type_)
         ok = True
@@ -138,13 +139,8 @@ def build_events(ctx: BuildContext, streams: tuple[Stream, ...]) -> tuple[Event,
                 ctx.error("E-SUBJECT", f"event '{type_}': subject '{subject}' must be a required string of {data}",
                           doc, ptr + ("subject",), "the subject is the Kinesis partition key of the event")
                 ok = False
-        class_name = pascal(type_) + "Event"
-        if class_name in taken:
-            ctx.error("E-NAME", f"event '{type_}' maps to the class name {class_name} of another event", doc, ptr,
-                      "rename one of the event types", key=True)
-        taken.add(class_name)
         if ok:
-            out.append(Event(type=type_, ident=snake(type_), class_name=class_name, stream=raw["stream"],
+            out.append(Event(type=type_, ident=snake(type_), class_name=event_class(type_), stream=raw["stream"],
                              data=data, subject=raw["subject"], source=ctx.source(doc, ptr)))
     return tuple(out)
 
@@ -192,5 +188,5 @@ def build_processors(ctx: BuildContext, tables: tuple[Table, ...], events: tuple
         out.append(Processor(name=name, ident=snake(name), kind="stream" if on is not None else "schedule",
                              events=tuple(sorted(on or ())), stream=stream, schedule=schedule,
                              reads=tuple(sorted(raw.get("reads") or ())), writes=tuple(sorted(raw.get("writes") or ())),
-                             source=ctx.source(doc, ptr), **values))
+                             names=processor_names(ctx.project, name), source=ctx.source(doc, ptr), **values))
     return tuple(out)

@@ -27,6 +27,11 @@ class BuildContext:
         assert self.spec.model is not None
         return self.spec.model
 
+    @property
+    def project(self) -> str:
+        """The spec's `name`: every physical name and the Python package derive from it."""
+        return str(self.model_doc.data["name"])
+
     def source(self, doc: YamlDocument, ptr: Pointer) -> SourceRef:
         loc = doc.locate(ptr, key=True)
         return SourceRef(file=doc.path, pointer=ptr, line=loc.line, col=loc.col)

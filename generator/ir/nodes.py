@@ -1,8 +1,10 @@
 """The intermediate representation: frozen dataclasses handed to every emitter.
 
-Contract: collections are tuples sorted by a stable key (name, then path); names that reach
-output (Python identifiers, class names, Terraform names) are precomputed here; every node
-keeps the `SourceRef` of the spec element it came from. Nothing in the IR touches disk.
+Contract: collections are tuples sorted by a stable key (name, then path); every name that
+reaches output is precomputed here: a node's own identifier (`ident`, `class_name`) and, in
+its `names` record (generator.ir.names), everything derived from it (Terraform addresses,
+physical names, stage and environment variables, Python modules and classes, file paths).
+Every node keeps the `SourceRef` of the spec element it came from. Nothing in the IR touches disk.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from generator.diagnostics import Location
+from generator.ir.names import IndexNames, OperationNames, ProcessorNames, ProjectNames, StreamNames, TableNames
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,12 +101,13 @@ class Index:
     partition_key: KeyAttr
     sort_key: KeyAttr | None
     projection: Literal["all", "keys_only"]
+    names: IndexNames
     source: SourceRef
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
-    """A DynamoDB table. `ident` is the snake_case name used for Terraform and Python."""
+    """A DynamoDB table. `ident` is its snake_case name; `names` what gen derives from it."""
 
     name: str
     ident: str
@@ -112,6 +116,7 @@ class Table:
     item: str
     indexes: tuple[Index, ...]
     ttl: str | None
+    names: TableNames
     source: SourceRef
 
     @property
@@ -142,6 +147,7 @@ class Stream:
     on_demand: bool
     retention_hours: int
     archive: bool
+    names: StreamNames
     source: SourceRef
 
 
@@ -176,6 +182,7 @@ class Processor:
     max_record_age_seconds: int
     timeout_seconds: int
     memory_mb: int
+    names: ProcessorNames
     source: SourceRef
 
     @property
@@ -228,6 +235,7 @@ class Operation:
     protected: bool
     security_scheme: str | None
     summary: str
+    names: OperationNames
     source: SourceRef
 
 
@@ -252,6 +260,7 @@ class Ir:
 
     name: str
     ident: str
+    names: ProjectNames
     tables: tuple[Table, ...]
     streams: tuple[Stream, ...]
     events: tuple[Event, ...]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from generator.aws.lambda_platform import PROVIDED_DISTRIBUTIONS, PROVIDED_MODULES, stdlib_modules
 from generator.diagnostics import Diagnostics, GenError
+from generator.ir.names import HANDWRITTEN_PACKAGE, ProjectNames
 from generator.package.requirements import REQUIREMENTS, Requirement, read_requirements
 from generator.package.sources import HANDWRITTEN, check_imports, compile_modules, handwritten_files, top_level_modules
 from generator.package.wheels import (
@@ -46,14 +47,13 @@ WHEEL_CACHE = ".gen-cache/wheels"
 OUTPUT_DIR = "build/lambda"
 
 
-def check_fresh(root: Path, package: str) -> None:
+def check_fresh(root: Path, names: ProjectNames) -> None:
     """Refuse to pack generated code that differs from what the spec generates now."""
-    from generator.emit.python.naming import PYTHON_ROOT
     from generator.pipeline import generate
     from generator.render.header import with_header
 
     _, files, _ = generate(root, emitters=("generator.emit.python:emit_python",))
-    prefix = f"{PYTHON_ROOT}/{package}/"
+    prefix = f"{names.package_root}/"
     expected = {f.path: (with_header(f.path, f.source, f.content) if f.header else f.content).encode()
                 for f in files if f.path.startswith(prefix)}
     on_disk = {p: (root / p).read_bytes() for p in expected if (root / p).is_file()}
@@ -122,7 +122,7 @@ def build_packages(root: Path, *, download: Downloader = pip_download,
     ir, diags = validate(root)
     if ir is None or diags.has_errors():
         raise GenError(diags)
-    check_fresh(root, ir.ident)
+    check_fresh(root, ir.names)
     diags = Diagnostics()
     declared = read_requirements(root, diags)
     files = handwritten_files(root)
@@ -140,10 +140,10 @@ def build_packages(root: Path, *, download: Downloader = pip_download,
     check_imports(trees, frozenset(importable), diags)
     if diags.has_errors():
         raise GenError(diags)
-    entries = merge([tree(root / "generated" / "python" / ir.ident, ir.ident), files, libraries])
+    entries = merge([tree(root / ir.names.package_root, ir.ident), files, libraries])
     out: list[Path] = []
-    for processor in sorted(p.name for p in ir.processors):
-        target = root / OUTPUT_DIR / f"{processor}.zip"
+    for zip_file in sorted(p.names.zip_file for p in ir.processors):
+        target = root / OUTPUT_DIR / zip_file
         write_zip(target, entries)
         out.append(target)
     return out

@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.aws.lambda_platform import PYTHON_VERSION
+from generator.ir.names import HANDWRITTEN_PACKAGE
 from generator.diagnostics import Diagnostics, Location
 from generator.package.requirements import REQUIREMENTS
 from generator.package.wheels import skip_entry
 
-HANDWRITTEN = "handwritten"
+HANDWRITTEN = HANDWRITTEN_PACKAGE
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 

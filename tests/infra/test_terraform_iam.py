@@ -7,8 +7,8 @@ import re
 from tests.infra.terraform_stack import Stack, many, one, parse, ref, stack
 
 from generator.emit.terraform.iam import DDB_READ, DDB_WRITE
-from generator.emit.terraform.refs import role_suffix
-from generator.ir.names import STAGE_MAX
+from generator.ir.names import role_suffix
+from generator.aws.limits import STAGE_MAX
 from generator.ir.nodes import Ir
 
 # A resource is specific when it is an attribute of a resource this stack manages, optionally

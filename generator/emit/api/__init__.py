@@ -24,8 +24,8 @@ def emit_api(ir: Ir) -> list[OutputFile]:
                         source=cv.SOURCE, header=False)]
     for op in ir.operations:
         texts = templates.operations[op.operation_id]
-        files.append(OutputFile(path=cv.request_vtl(op), content=texts.request, source=cv.SOURCE, header=False))
-        files.append(OutputFile(path=cv.response_vtl(op), content=texts.response, source=cv.SOURCE, header=False))
+        files.append(OutputFile(path=op.names.request_vtl, content=texts.request, source=cv.SOURCE, header=False))
+        files.append(OutputFile(path=op.names.response_vtl, content=texts.response, source=cv.SOURCE, header=False))
     for (service, family), text in templates.errors.items():
         files.append(OutputFile(path=cv.error_vtl(service, family), content=text, source=cv.SOURCE, header=False))
     return files

@@ -1,19 +1,21 @@
-"""The names the API definition shares with Terraform and `gen dev` (docs/api-definition.md).
+"""The conventions the API definition shares with Terraform and `gen dev` (docs/api-definition.md).
 
 Placeholders (`${region}`, `${role_<operationId>}`, `${user_pool_arn}`) appear only in integration
 `uri`, `credentials` and authorizer `providerARNs`; stage variables carry physical table and
-stream names into the mapping templates. Nothing here reads the environment.
+stream names into the mapping templates. The names themselves (stage variables, template
+files, role variables, body models) are decided in the IR (`<node>.names`); this module holds
+the fixed parts. Nothing here reads the environment.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
-from generator.ir.nodes import Operation, Stream, Table
+from generator.ir import names
+from generator.ir.nodes import Operation
 
 API_JSON: Final = "generated/api/openapi.json"
-VTL_DIR: Final = "generated/api/vtl"
+VTL_DIR: Final = names.VTL_DIR
 SOURCE: Final = "spec/"
 
 REGION: Final = "${region}"
@@ -40,52 +42,18 @@ VALIDATOR_PARAMS: Final = "params-only"
 CORS_ORIGIN: Final = "'*'"
 CORS_HEADERS: Final = "'Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key'"
 
-GATEWAY_ERROR_MODEL: Final = "GatewayError"
-"""Component schema of `{"message": string}` for statuses the spec does not declare."""
-
-OPERATION_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-"""operationIds name `${role_<operationId>}` (an HCL identifier: letters, digits, _ and -) and files."""
-
-CLAIM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-"""Claims a template reads as `$context.authorizer.claims.<claim>`."""
-
-TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_.:@-]+")
-"""Attribute, property and parameter names that mapping templates may carry verbatim."""
-
-MODEL_NAME = re.compile(r"[A-Za-z0-9]+")
-"""API Gateway model names are alphanumeric."""
+GATEWAY_ERROR_MODEL: Final = names.GATEWAY_ERROR_MODEL
 
 
 def role_placeholder(op: Operation) -> str:
-    return "${role_" + op.operation_id + "}"
+    """``${role_<operationId>}``: the `templatefile` placeholder of the operation's role ARN."""
+    return "${" + op.names.role_variable + "}"
 
 
 def action_uri(op: Operation) -> str:
     return f"arn:aws:apigateway:{REGION}:{SERVICES[op.kind]}:action/{ACTIONS[op.kind]}"
 
 
-def table_variable(table: Table) -> str:
-    """The stage variable holding a table's physical name: ``table_<table>``."""
-    return f"table_{table.name}"
-
-
-def stream_variable(stream: Stream) -> str:
-    return f"stream_{stream.name}"
-
-
-def request_vtl(op: Operation) -> str:
-    return f"{VTL_DIR}/{op.operation_id}.request.vtl"
-
-
-def response_vtl(op: Operation) -> str:
-    return f"{VTL_DIR}/{op.operation_id}.response.vtl"
-
-
 def error_vtl(service: str, family: str) -> str:
     """Shared error templates: ``dynamodb.4xx.vtl``, ``kinesis.5xx.vtl``."""
     return f"{VTL_DIR}/{service}.{family}.vtl"
-
-
-def body_model(op: Operation) -> str:
-    """The generated request-body model of an ingestion operation: ``IngestEventsBody``."""
-    return op.operation_id[:1].upper() + op.operation_id[1:] + "Body"

@@ -123,7 +123,7 @@ def _operation(ir: Ir, op: Operation, templates: Templates) -> dict[str, Any]:
     if params:
         out["parameters"] = params
     if op.kind == "ingest":
-        ref = {"schema": {"$ref": f"#/components/schemas/{cv.body_model(op)}"}}
+        ref = {"schema": {"$ref": f"#/components/schemas/{op.names.body_model}"}}
         out["requestBody"] = {"required": True, "content": {ctype: ref for ctype in cv.INGEST_CONTENT_TYPES}}
     if op.protected:
         out["security"] = _security(doc, op, raw_op)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.emit.api.conventions import body_model
 from generator.ir.nodes import Event, Ir, Operation
 
 MAX_EVENTS = 500
@@ -56,6 +55,6 @@ def ingest_models(ir: Ir, op: Operation) -> dict[str, dict[str, Any]]:
         "maxItems": MAX_EVENTS,
         "items": items,
     }
-    models = {body_model(op): body}
+    models = {op.names.body_model: body}
     models.update({e.class_name: envelope_schema(e) for e in events})
     return models

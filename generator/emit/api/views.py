@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from generator.emit.api import conventions as cv
 from generator.ir.nodes import Ir, KeyAttr, Model, Operation, Param, Schema
 
 ValueKind = Literal["string", "number", "boolean", "object", "map", "array"]
@@ -262,7 +261,7 @@ def read_request(ir: Ir, op: Operation) -> ReadRequestView:
                         to_ref=_param_ref(op.sort.to_param) if op.sort.to_param else None,
                         descending=op.sort.descending)
     paged = op.kind in ("scan", "query")
-    return ReadRequestView(table_var=cv.table_variable(table), index=op.index,
+    return ReadRequestView(table_var=table.names.stage_variable, index=op.index,
                            keys=_key_views(op, attrs) if op.kind != "scan" else (), sort=sort,
                            limit=_limit(op) if paged else None, cursor=_cursor(ir, op) if paged else None)
 

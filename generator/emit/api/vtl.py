@@ -71,7 +71,7 @@ def _operation(ir: Ir, op: Operation) -> OperationTemplates:
 
     if op.kind == "ingest":
         stream = ir.stream(op.stream or "")
-        request = render("apigw/ingest.request.vtl.j2", view={"stream_var": cv.stream_variable(stream)})
+        request = render("apigw/ingest.request.vtl.j2", view={"stream_var": stream.names.stage_variable})
         response = render("apigw/ingest.response.vtl.j2")
     elif op.kind == "get_item":
         request = render("apigw/get_item.request.vtl.j2", view=views.read_request(ir, op))
@@ -79,8 +79,8 @@ def _operation(ir: Ir, op: Operation) -> OperationTemplates:
     else:
         request = render(f"apigw/{op.kind}.request.vtl.j2", view=views.read_request(ir, op))
         response = render("apigw/page.response.vtl.j2", view=views.page_response(ir, op))
-    return OperationTemplates(request=_finish(cv.request_vtl(op), request),
-                              response=_finish(cv.response_vtl(op), response))
+    return OperationTemplates(request=_finish(op.names.request_vtl, request),
+                              response=_finish(op.names.response_vtl, response))
 
 
 def _valid(value: Any) -> bool:

@@ -48,13 +48,13 @@ def emit_python(ir: Ir) -> list[OutputFile]:
         OutputFile(path=f"{root}/events.py", source=SOURCE,
                    content=render("python/events.py.j2", **events_view(ir, names))),
         OutputFile(path=f"{root}/tables.py", source=SOURCE,
-                   content=render("python/tables.py.j2", **tables_view(ir, names))),
+                   content=render("python/tables.py.j2", **tables_view(ir))),
         OutputFile(path=f"{root}/contracts.py", source=SOURCE,
                    content=render("python/contracts.py.j2", **contracts_view(ir, names))),
         OutputFile(path=f"{root}/entry/__init__.py", source=SOURCE, content=render(
-            "python/entry_init.py.j2", handlers=[f"- {names.handler_string(p.name)}" for p in ir.processors])),
+            "python/entry_init.py.j2", handlers=[f"- {p.names.handler}" for p in ir.processors])),
     ]
     for pn in names.processors.values():
-        files.append(OutputFile(path=f"{root}/entry/{pn.processor.name}.py", source=SOURCE,
+        files.append(OutputFile(path=pn.processor.names.entry_file, source=SOURCE,
                                 content=render("python/entry.py.j2", entry=entry_view(ir, names, pn))))
     return files + runtime_files(root, SOURCE)

@@ -58,7 +58,7 @@ def events_view(ir: Ir, names: PackageNames) -> dict[str, object]:
     for stream in ir.streams:
         members = [e.class_name for e in ir.events if e.stream == stream.name]
         if members:
-            unions.append(_union(names.stream_unions[stream.name], members,
+            unions.append(_union(stream.names.union_class, members,
                                  f"Every event type carried on stream `{stream.name}`."))
     for pn in names.processors.values():
         if pn.union is not None:

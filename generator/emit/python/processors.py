@@ -14,7 +14,7 @@ import keyword
 from dataclasses import dataclass
 
 from generator.emit.python.layout import bracketed, docstring, literal
-from generator.emit.python.naming import PackageNames, ProcessorNames
+from generator.emit.python.naming import PackageNames, ProcessorContract
 from generator.ir.nodes import Ir
 
 DEFAULT_IDEMPOTENCY_SECONDS = 24 * 3600
@@ -22,7 +22,7 @@ DEFAULT_IDEMPOTENCY_SECONDS = 24 * 3600
 
 @dataclass(frozen=True)
 class ContractView:
-    names: ProcessorNames
+    names: ProcessorContract
     doc: list[str]
     handler_doc: list[str]
     init: list[str]
@@ -32,7 +32,7 @@ class ContractView:
 
 @dataclass(frozen=True)
 class EntryView:
-    names: ProcessorNames
+    names: ProcessorContract
     package: str
     doc: list[str]
     import_impl: str
@@ -43,18 +43,24 @@ class EntryView:
     runner_type: str
 
     @property
+    def impl_from(self) -> tuple[str, str]:
+        """`import_impl` as ``(package, module)`` for a ``from package import module``."""
+        package, _, module = self.import_impl.rpartition(".")
+        return package, module
+
+    @property
     def accepts_tuple(self) -> str:
         return f"({self.accepts[0]},)" if len(self.accepts) == 1 else f"({', '.join(self.accepts)})"
 
 
-def _summary(pn: ProcessorNames) -> str:
+def _summary(pn: ProcessorContract) -> str:
     p = pn.processor
     reads = ", ".join(p.reads) or "nothing"
     writes = ", ".join(p.writes) or "nothing"
     return f"reads {reads}; writes {writes}"
 
 
-def contract_view(pn: ProcessorNames) -> ContractView:
+def contract_view(pn: ProcessorContract) -> ContractView:
     p = pn.processor
     params = [f"{b.attr}: _tables.{b.annotation}" for b in pn.tables]
     init = bracketed("def __init__(", ["self", "*", *params, "telemetry: _Telemetry | None = None"],
@@ -66,7 +72,7 @@ def contract_view(pn: ProcessorNames) -> ContractView:
     call = bracketed("def __call__(", ["self", f"{'batch' if p.kind == 'stream' else 'tick'}: {first}",
                                        f"ctx: {pn.context}", "/"], ") -> None: ...", "    ")
     doc = f"What processor `{p.name}` may use: {_summary(pn)}; plus logs, metrics and the clock."
-    handler_doc = f"The signature of `handle` in handwritten/processors/{p.name}.py."
+    handler_doc = f"The signature of `handle` in {p.names.scaffold_file}."
     return ContractView(names=pn, doc=docstring(doc, "    "), handler_doc=docstring(handler_doc, "    "),
                         init=init, from_env=from_env, call=call)
 
@@ -79,15 +85,15 @@ def contracts_view(ir: Ir, names: PackageNames) -> dict[str, object]:
             "uses_tables": any(pn.tables for pn in names.processors.values())}
 
 
-def entry_view(ir: Ir, names: PackageNames, pn: ProcessorNames) -> EntryView:
+def entry_view(ir: Ir, names: PackageNames, pn: ProcessorContract) -> EntryView:
     p = pn.processor
-    handler = names.handler_string(p.name)
+    handler = p.names.handler
     if p.kind == "stream":
         what = f"Kinesis stream `{p.stream}`, events {', '.join(p.events)}"
     else:
         what = f"EventBridge schedule `{p.schedule}`"
     doc = (f"Lambda entry point of processor `{p.name}` (handler `{handler}`).\n\n"
-           f"Triggered by {what}; calls `handle` in handwritten/processors/{p.name}.py, whose "
+           f"Triggered by {what}; calls `handle` in {p.names.scaffold_file}, whose "
            f"signature is contracts.{pn.handler}.")
     stream = ir.stream(p.stream) if p.stream else None
     seconds = stream.retention_hours * 3600 if stream else DEFAULT_IDEMPOTENCY_SECONDS
@@ -95,9 +101,9 @@ def entry_view(ir: Ir, names: PackageNames, pn: ProcessorNames) -> EntryView:
               else f"_ScheduleRunner[_c.{pn.context}]")
     return EntryView(
         names=pn, package=names.package, doc=docstring(doc, ""),
-        import_impl=f"handwritten.processors.{p.name}", keyword_module=keyword.iskeyword(p.name),
+        import_impl=p.names.impl_module, keyword_module=keyword.iskeyword(p.name),
         accepts=[f"_e.{e.class_name}" for e in pn.events],
-        stream_union=names.stream_unions.get(p.stream or ""), idempotency_seconds=seconds,
+        stream_union=stream.names.union_class if stream else None, idempotency_seconds=seconds,
         runner_type=runner)
 
 
@@ -105,7 +111,7 @@ def entry_view(ir: Ir, names: PackageNames, pn: ProcessorNames) -> EntryView:
 class ScaffoldView:
     """What the handwritten stub imports and states (used by generator.emit.scaffold)."""
 
-    names: ProcessorNames
+    names: ProcessorContract
     imports: list[str]
     signature: str
     doc: list[str]
@@ -117,7 +123,7 @@ class ScaffoldView:
         return [f"{'elif' if i else 'if'} isinstance(event, {c}):" for i, c in enumerate(self.event_classes)]
 
 
-def scaffold_view(ir: Ir, names: PackageNames, pn: ProcessorNames) -> ScaffoldView:
+def scaffold_view(ir: Ir, names: PackageNames, pn: ProcessorContract) -> ScaffoldView:
     p, pkg = pn.processor, names.package
     if p.kind == "stream":
         classes = [e.class_name for e in pn.events]

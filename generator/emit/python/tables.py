@@ -11,13 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.emit.python.layout import Namespace, bracketed, docstring, literal
-from generator.emit.python.naming import PackageNames
-from generator.ir.names import snake
-from generator.ir.nodes import Field, Ir, KeyAttr, Table
+from generator.emit.python.layout import bracketed, docstring, literal
+from generator.ir.nodes import Field, Index, Ir, KeyAttr, Table
 
-_BASE_METHODS = ("get", "batch_get", "put", "update", "update_each", "delete", "scan", "scan_all",
-                 "batch_write", "key_of", "client", "name", "item_type", "key_names")
 _KWARGS = ("self", "consistent", "condition", "update", "descending", "limit", "start", "filter",
            "keys", "item", "changes")
 
@@ -147,14 +143,13 @@ def _param(ir: Ir, fields: dict[str, Field], attr: KeyAttr, taken: set[str]) -> 
     return KeyParam(py=py, wire=attr.name, annotation=_key_annotation(f, ir))
 
 
-def _query(ir: Ir, table: Table, fields: dict[str, Field], methods: Namespace, index: str | None,
-           item: str) -> QueryView:
-    idx = table.index(index) if index else None
+def _query(ir: Ir, table: Table, fields: dict[str, Field], idx: Index | None, item: str) -> QueryView:
+    index = idx.name if idx else None
     pk, sk = (idx.partition_key, idx.sort_key) if idx else (table.partition_key, table.sort_key)
     taken: set[str] = set()
     partition = _param(ir, fields, pk, taken)
     sort = _param(ir, fields, sk, taken) if sk else None
-    method = methods.claim(f"query_{snake(index)}" if index else "query")
+    method = idx.names.query_method if idx else "query"
     target = f"index `{index}`" if index else "the table"
     doc = f"One page of a Query on {target}: items whose {pk.name} equals `{partition.py}`"
     doc += f", optionally within a range of {sk.name}." if sk else "."
@@ -174,28 +169,27 @@ def _query(ir: Ir, table: Table, fields: dict[str, Field], methods: Namespace, i
                      args=[f"            {a}," for a in args])
 
 
-def _table(ir: Ir, table: Table, names: tuple[str, str, str]) -> TableView:
+def _table(ir: Ir, table: Table) -> TableView:
     model = ir.model(table.item)
     fields = {f.name: f for f in model.schema.properties}
     taken: set[str] = set()
     keys = [_param(ir, fields, table.partition_key, taken)]
     if table.sort_key:
         keys.append(_param(ir, fields, table.sort_key, taken))
-    methods = Namespace(_BASE_METHODS)
-    queries = [_query(ir, table, fields, methods, None, model.class_name)] if table.sort_key else []
-    queries += [_query(ir, table, fields, methods, i.name, model.class_name) for i in table.indexes
-                if i.projection == "all"]
+    queries = [_query(ir, table, fields, None, model.class_name)] if table.sort_key else []
+    queries += [_query(ir, table, fields, i, model.class_name) for i in table.indexes if i.projection == "all"]
     key_desc = ", ".join(f"{k.name} ({k.type})" for k in (table.partition_key, table.sort_key) if k)
     doc = f"Table `{table.name}` of {model.class_name} items, keyed by {key_desc}"
     doc += f"; expires items by `{table.ttl}` (epoch seconds)." if table.ttl else "."
     key_names = "(" + ", ".join(literal(k.wire) for k in keys) + ("," if len(keys) == 1 else "") + ")"
-    return TableView(name=names[0], reads=names[1], writes=names[2], item=model.class_name,
+    names = table.names
+    return TableView(name=names.table_class, reads=names.reads_class, writes=names.writes_class, item=model.class_name,
                      doc=docstring(doc, "    "), key_names=key_names, keys=keys, queries=queries)
 
 
-def tables_view(ir: Ir, names: PackageNames) -> dict[str, object]:
+def tables_view(ir: Ir) -> dict[str, object]:
     """The template context of tables.py."""
-    views = [_table(ir, t, names.table_classes[t.name]) for t in ir.tables]
+    views = [_table(ir, t) for t in ir.tables]
     text = " ".join(line for v in views for m in v.read_methods + v.write_methods for line in m.lines())
     return {"tables": views, "uses_dt": "_dt." in text, "uses_decimal": "_decimal." in text,
             "any_query": any(v.queries for v in views)}

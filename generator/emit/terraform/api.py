@@ -11,8 +11,7 @@ def template_variables(ir: Ir) -> list[tuple[str, object]]:
     """Every placeholder of generated/api/openapi.json: region, one role per operation, the pool
     (when the stack has one)."""
     pairs: list[tuple[str, object]] = [
-        (f"role_{op.operation_id}", refs.ref(refs.role(f"api_{op.ident}"), "arn"))
-        for op in ir.operations
+        (op.names.role_variable, refs.ref(op.names.role.role.address, "arn")) for op in ir.operations
     ]
     pairs.append(("region", HclExpr("var.region")))
     if ir.cognito:
@@ -23,9 +22,9 @@ def template_variables(ir: Ir) -> list[tuple[str, object]]:
 def stage_variables(ir: Ir) -> list[tuple[str, object]]:
     """Physical names for the mapping templates: ``table_<table>`` and ``stream_<stream>``."""
     pairs: list[tuple[str, object]] = [
-        (f"table_{t.name}", refs.ref(refs.table(t.ident), "name")) for t in ir.tables
+        (t.names.stage_variable, refs.ref(t.names.table.address, "name")) for t in ir.tables
     ]
-    pairs += [(f"stream_{s.name}", refs.ref(refs.stream(s.ident), "name")) for s in ir.streams]
+    pairs += [(s.names.stage_variable, refs.ref(s.names.stream.address, "name")) for s in ir.streams]
     return sorted(pairs)
 
 
@@ -33,8 +32,9 @@ def api_view(ir: Ir) -> dict[str, object]:
     return {
         "template_variables": template_variables(ir),
         "stage_variables": stage_variables(ir),
-        "access_log": logs.API_ACCESS,
-        "execution_log": logs.API_EXECUTION,
+        "access_log": logs.api_access(ir),
+        "execution_log": logs.api_execution(ir),
+        "logs_role": ir.names.api_logs_role,
         "domain": ir.frontend_domain is not None,
         "title": f"{ir.name} API",
     }

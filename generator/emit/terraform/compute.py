@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator.aws.lambda_platform import ARCHITECTURE, RUNTIME
 from generator.emit.terraform import logs, refs
+from generator.ir.names import Resource, Role
 from generator.ir.nodes import Ir, Processor
 from generator.render.filters import HclExpr
 
@@ -22,9 +23,9 @@ class FunctionView:
     zip_name: str
     memory_mb: int
     timeout_seconds: int
-    role: str
+    role: Role
     log_group: logs.LogGroup
-    dlq: str
+    dlq: Resource
     env: tuple[tuple[str, object], ...]
 
 
@@ -48,7 +49,7 @@ class ScheduleView:
     description: str
     expression: str
     function: str
-    role: str
+    role: Role
     dlq: str
     max_retries: int
     max_event_age_seconds: int
@@ -56,12 +57,10 @@ class ScheduleView:
 
 def environment(ir: Ir, p: Processor) -> tuple[tuple[str, object], ...]:
     """The environment of docs/runtime-contract.md, sorted by name."""
-    env: dict[str, object] = {
-        f"TABLE_{ir.table(t).ident.upper()}": refs.ref(refs.table(ir.table(t).ident), "name")
-        for t in p.tables
-    }
+    tables = [ir.table(t).names for t in p.tables]
+    env: dict[str, object] = {t.env_var: refs.ref(t.table.address, "name") for t in tables}
     if p.kind == "stream":
-        env["IDEMPOTENCY_TABLE"] = refs.ref(refs.table(refs.IDEMPOTENCY), "name")
+        env[ir.names.idempotency_env] = refs.ref(ir.names.idempotency.address, "name")
     env["POWERTOOLS_SERVICE_NAME"] = ir.name
     env["POWERTOOLS_METRICS_NAMESPACE"] = ir.name
     env["LOG_LEVEL"] = HclExpr("var.log_level")
@@ -70,27 +69,28 @@ def environment(ir: Ir, p: Processor) -> tuple[tuple[str, object], ...]:
 
 def function_view(ir: Ir, p: Processor) -> FunctionView:
     trigger = f"events {', '.join(p.events)}" if p.kind == "stream" else f"schedule {p.schedule}"
+    names = p.names
     return FunctionView(
-        label=p.ident,
-        physical=refs.physical(p.name),
+        label=names.function.label,
+        physical=refs.physical(names.function),
         description=f"Processor {p.name} ({trigger})",
-        handler=f"{ir.ident}.entry.{p.name}.handler",
-        zip_name=f"{p.name}.zip",
+        handler=names.handler,
+        zip_name=names.zip_file,
         memory_mb=p.memory_mb,
         timeout_seconds=p.timeout_seconds,
-        role=f"fn_{p.ident}",
-        log_group=logs.function_group(p.ident, p.name),
-        dlq=refs.dlq(p.ident),
+        role=names.role,
+        log_group=logs.function_group(p),
+        dlq=names.dlq,
         env=environment(ir, p),
     )
 
 
 def mapping_view(ir: Ir, p: Processor) -> MappingView:
     return MappingView(
-        label=p.ident,
-        function=refs.function(p.ident),
-        stream=refs.stream(ir.stream(p.stream or "").ident),
-        dlq=refs.dlq(p.ident),
+        label=p.names.mapping.label,
+        function=p.names.function.address,
+        stream=ir.stream(p.stream or "").names.stream.address,
+        dlq=p.names.dlq.address,
         batch_size=p.batch_size,
         window_seconds=p.window_seconds,
         max_retries=p.max_retries,
@@ -102,7 +102,6 @@ def mapping_view(ir: Ir, p: Processor) -> MappingView:
 def lambda_view(ir: Ir) -> dict[str, object]:
     return {
         "functions": [function_view(ir, p) for p in ir.processors],
-        "dlqs": [(p.ident, refs.physical(p.name) + "-dlq") for p in ir.processors],
         "dlq_retention_seconds": DLQ_RETENTION_SECONDS,
         "mappings": [mapping_view(ir, p) for p in ir.processors if p.kind == "stream"],
         "runtime": RUNTIME,
@@ -114,13 +113,13 @@ def schedules_view(ir: Ir) -> dict[str, object]:
     return {
         "schedules": [
             ScheduleView(
-                label=p.ident,
-                physical=refs.physical(p.name),
+                label=p.names.schedule.label,
+                physical=refs.physical(p.names.schedule),
                 description=f"Runs processor {p.name}",
                 expression=p.schedule or "",
-                function=refs.function(p.ident),
-                role=f"schedule_{p.ident}",
-                dlq=refs.dlq(p.ident),
+                function=p.names.function.address,
+                role=p.names.schedule_role,
+                dlq=p.names.dlq.address,
                 max_retries=min(p.max_retries, 185),
                 max_event_age_seconds=min(p.max_record_age_seconds, SCHEDULER_MAX_EVENT_AGE),
             )

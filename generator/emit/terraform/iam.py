@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.emit.terraform import refs
-from generator.ir.names import pascal
+from generator.ir import names as nm
 from generator.ir.nodes import Ir, Operation, Processor, Stream, Table
 from generator.render.filters import HclExpr
 
@@ -71,19 +71,18 @@ class Condition:
 class Role:
     """A role, its trust (one service principal) and its one inline policy."""
 
-    label: str
-    name_suffix: str
+    names: nm.Role
     description: str
     service: str
     statements: tuple[Statement, ...]
     condition: Condition | None = None
 
 
-def _logs(log_group: str) -> Statement:
+def _logs(log_group: nm.Resource) -> Statement:
     return Statement(
         "Logs",
         ("logs:CreateLogStream", "logs:PutLogEvents"),
-        (refs.interp(f"{log_group}.arn", ":*"),),
+        (refs.interp(f"{log_group.address}.arn", ":*"),),
     )
 
 
@@ -93,36 +92,35 @@ def _key(*actions: str) -> Statement:
 
 def _table_statement(t: Table, read: bool, write: bool) -> Statement:
     actions = sorted(set(DDB_READ if read else ()) | set(DDB_WRITE if write else ()))
-    resources = [refs.ref(refs.table(t.ident), "arn")]
+    resources = [refs.ref(t.names.table.address, "arn")]
     if read:
-        resources += [refs.index_arn(t.ident, i.name) for i in t.indexes]
-    return Statement(f"Table{pascal(t.name)}", tuple(actions), tuple(resources))
+        resources += [refs.index_arn(t.names.table, i.name) for i in t.indexes]
+    return Statement(t.names.policy_sid, tuple(actions), tuple(resources))
 
 
 def function_role(ir: Ir, p: Processor) -> Role:
-    statements = [_logs(refs.function_log_group(p.ident))]
+    statements = [_logs(p.names.log_group)]
     statements += [_table_statement(ir.table(t), t in p.reads, t in p.writes) for t in p.tables]
     key_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
     if p.kind == "stream" and p.stream:
         statements.append(
             Statement(
-                "Idempotency", IDEMPOTENCY_ACTIONS, (refs.ref(refs.table(refs.IDEMPOTENCY), "arn"),)
+                "Idempotency", IDEMPOTENCY_ACTIONS, (refs.ref(ir.names.idempotency.address, "arn"),)
             )
         )
         statements.append(
             Statement(
                 "ReadStream",
                 STREAM_READ,
-                (refs.ref(refs.stream(ir.stream(p.stream).ident), "arn"),),
+                (refs.ref(ir.stream(p.stream).names.stream.address, "arn"),),
             )
         )
     statements.append(
-        Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(refs.dlq(p.ident), "arn"),))
+        Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(p.names.dlq.address, "arn"),))
     )
     statements.append(_key(*key_actions))
     return Role(
-        label=f"fn_{p.ident}",
-        name_suffix=refs.role_suffix(ir.name, p.name, "fn"),
+        names=p.names.role,
         description=f"Lambda function {p.name}",
         service="lambda.amazonaws.com",
         statements=tuple(statements),
@@ -137,25 +135,24 @@ def operation_role(ir: Ir, op: Operation) -> Role:
             Statement(
                 "PutRecords",
                 ("kinesis:PutRecord", "kinesis:PutRecords"),
-                (refs.ref(refs.stream(s.ident), "arn"),),
+                (refs.ref(s.names.stream.address, "arn"),),
             ),
             _key("kms:GenerateDataKey"),
         )
     else:
         t = ir.table(op.table or "")
         target = (
-            refs.index_arn(t.ident, op.index) if op.index else refs.ref(refs.table(t.ident), "arn")
+            refs.index_arn(t.names.table, op.index) if op.index else refs.ref(t.names.table.address, "arn")
         )
         statements = (
             Statement(
-                pascal(OPERATION_ACTIONS[op.kind].split(":")[1]),
+                OPERATION_ACTIONS[op.kind].split(":")[1],
                 (OPERATION_ACTIONS[op.kind],),
                 (target,),
             ),
         )
     return Role(
-        label=f"api_{op.ident}",
-        name_suffix=refs.role_suffix(ir.name, op.operation_id, "api"),
+        names=op.names.role,
         description=f"API Gateway integration of {op.operation_id}",
         service="apigateway.amazonaws.com",
         statements=statements,
@@ -164,13 +161,12 @@ def operation_role(ir: Ir, op: Operation) -> Role:
 
 def schedule_role(ir: Ir, p: Processor) -> Role:
     statements = (
-        Statement("Invoke", ("lambda:InvokeFunction",), (refs.ref(refs.function(p.ident), "arn"),)),
-        Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(refs.dlq(p.ident), "arn"),)),
+        Statement("Invoke", ("lambda:InvokeFunction",), (refs.ref(p.names.function.address, "arn"),)),
+        Statement("DeadLetters", ("sqs:SendMessage",), (refs.ref(p.names.dlq.address, "arn"),)),
         _key("kms:Decrypt", "kms:GenerateDataKey"),
     )
     return Role(
-        label=f"schedule_{p.ident}",
-        name_suffix=refs.role_suffix(ir.name, p.name, "schedule"),
+        names=p.names.schedule_role,
         description=f"EventBridge Scheduler target of {p.name}",
         service="scheduler.amazonaws.com",
         statements=statements,
@@ -180,9 +176,10 @@ def schedule_role(ir: Ir, p: Processor) -> Role:
 
 def archive_role(ir: Ir, s: Stream) -> Role:
     bucket = "aws_s3_bucket.datalake"
-    objects = tuple(refs.interp(f"{bucket}.arn", f"/{prefix}*") for prefix in archive_prefixes(s))
+    prefixes = (s.names.archive_prefix, s.names.archive_error_prefix)
+    objects = tuple(refs.interp(f"{bucket}.arn", f"/{prefix}*") for prefix in prefixes)
     statements = (
-        Statement("ReadStream", STREAM_READ, (refs.ref(refs.stream(s.ident), "arn"),)),
+        Statement("ReadStream", STREAM_READ, (refs.ref(s.names.stream.address, "arn"),)),
         Statement(
             "Bucket",
             ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
@@ -192,13 +189,12 @@ def archive_role(ir: Ir, s: Stream) -> Role:
         Statement(
             "Logs",
             ("logs:PutLogEvents",),
-            (refs.interp(f"aws_cloudwatch_log_group.archive_{s.ident}.arn", ":*"),),
+            (refs.interp(f"{s.names.archive_log_group.address}.arn", ":*"),),
         ),
         _key("kms:Decrypt", "kms:GenerateDataKey"),
     )
     return Role(
-        label=f"archive_{s.ident}",
-        name_suffix=refs.role_suffix(ir.name, s.name, "archive"),
+        names=s.names.archive_role,
         description=f"Firehose archive of stream {s.name}",
         service="firehose.amazonaws.com",
         statements=statements,
@@ -207,7 +203,7 @@ def archive_role(ir: Ir, s: Stream) -> Role:
 
 
 def api_logs_role(ir: Ir) -> Role:
-    groups = ("aws_cloudwatch_log_group.api_access", "aws_cloudwatch_log_group.api_execution")
+    groups = (ir.names.api_access_log.address, ir.names.api_execution_log.address)
     # API Gateway manages execution logging itself (it creates the group when missing); the
     # groups exist already, so the grant stays on exactly these two groups and their streams.
     statements = (
@@ -223,17 +219,11 @@ def api_logs_role(ir: Ir) -> Role:
         ),
     )
     return Role(
-        label="api_logs",
-        name_suffix=refs.role_suffix(ir.name, "api", "logs"),
+        names=ir.names.api_logs_role,
         description="API Gateway access and execution logging",
         service="apigateway.amazonaws.com",
         statements=statements,
     )
-
-
-def archive_prefixes(s: Stream) -> tuple[str, str]:
-    """The data-lake prefixes a stream's archive writes: data, then delivery errors."""
-    return f"{s.name}/", f"errors/{s.name}/"
 
 
 def roles(ir: Ir) -> tuple[Role, ...]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from generator.emit.terraform import refs
 from generator.emit.terraform.storage import needs_idempotency
-from generator.ir.names import kebab
+from generator.ir.names import Resource
 from generator.ir.nodes import Ir, Processor
 from generator.render.filters import HclExpr
 
@@ -25,8 +25,7 @@ ARCHIVE_FRESHNESS_S = 900 + 300  # Firehose's buffer interval (300 s) plus 15 mi
 
 @dataclass(frozen=True, slots=True)
 class Alarm:
-    label: str
-    name_suffix: str
+    names: Resource
     description: str
     namespace: str
     metric: str
@@ -37,30 +36,27 @@ class Alarm:
 
 
 def _count(
-    label: str,
-    suffix: str,
+    names: Resource,
     what: str,
     namespace: str,
     metric: str,
     dimensions: tuple[tuple[str, object], ...],
 ) -> Alarm:
-    return Alarm(label, suffix, what, namespace, metric, "Sum", dimensions, 0)
+    return Alarm(names, what, namespace, metric, "Sum", dimensions, 0)
 
 
 def function_alarms(p: Processor) -> list[Alarm]:
-    dims = (("FunctionName", refs.ref(refs.function(p.ident), "function_name")),)
+    dims = (("FunctionName", refs.ref(p.names.function.address, "function_name")),)
     alarms = [
         _count(
-            f"fn_{p.ident}_errors",
-            f"fn-{kebab(p.name)}-errors",
+            p.names.errors_alarm,
             f"Function {p.name} raised errors",
             "AWS/Lambda",
             "Errors",
             dims,
         ),
         _count(
-            f"fn_{p.ident}_throttles",
-            f"fn-{kebab(p.name)}-throttles",
+            p.names.throttles_alarm,
             f"Function {p.name} was throttled",
             "AWS/Lambda",
             "Throttles",
@@ -70,8 +66,7 @@ def function_alarms(p: Processor) -> list[Alarm]:
     if p.kind == "stream":
         alarms.append(
             Alarm(
-                f"fn_{p.ident}_iterator_age",
-                f"fn-{kebab(p.name)}-iterator-age",
+                p.names.iterator_alarm,
                 f"Function {p.name} is more than {ITERATOR_AGE_MS // 60000} minutes behind its stream",
                 "AWS/Lambda",
                 "IteratorAge",
@@ -82,31 +77,30 @@ def function_alarms(p: Processor) -> list[Alarm]:
         )
     alarms.append(
         Alarm(
-            f"dlq_{p.ident}",
-            f"dlq-{kebab(p.name)}",
+            p.names.dlq_alarm,
             f"Records of {p.name} reached its dead-letter queue",
             "AWS/SQS",
             "ApproximateNumberOfMessagesVisible",
             "Maximum",
-            (("QueueName", refs.ref(refs.dlq(p.ident), "name")),),
+            (("QueueName", refs.ref(p.names.dlq.address, "name")),),
             0,
         )
     )
     return alarms
 
 
-def table_alarms(ident: str, name: str) -> list[Alarm]:
-    dims = (("TableName", refs.ref(refs.table(ident), "name")),)
+def table_alarms(table: Resource, alarms: tuple[Resource, Resource], name: str) -> list[Alarm]:
+    """Read, then write throttles of `table` (`alarms` names them, in that order)."""
+    dims = (("TableName", refs.ref(table.address, "name")),)
     return [
         _count(
-            f"table_{ident}_{kind}_throttles",
-            f"table-{kebab(name)}-{kind}-throttles",
+            names,
             f"Table {name}: throttled {kind}s",
             "AWS/DynamoDB",
             f"{kind.capitalize()}ThrottleEvents",
             dims,
         )
-        for kind in ("read", "write")
+        for kind, names in zip(("read", "write"), alarms, strict=True)
     ]
 
 
@@ -115,21 +109,19 @@ def alarms(ir: Ir) -> list[Alarm]:
     for s in ir.streams:
         out.append(
             Alarm(
-                f"stream_{s.ident}_iterator_age",
-                f"stream-{kebab(s.name)}-iterator-age",
+                s.names.iterator_alarm,
                 f"A consumer of stream {s.name} is more than {ITERATOR_AGE_MS // 60000} minutes behind",
                 "AWS/Kinesis",
                 "GetRecords.IteratorAgeMilliseconds",
                 "Maximum",
-                (("StreamName", refs.ref(refs.stream(s.ident), "name")),),
+                (("StreamName", refs.ref(s.names.stream.address, "name")),),
                 ITERATOR_AGE_MS,
             )
         )
         if s.archive:
             out.append(
                 Alarm(
-                    f"archive_{s.ident}_freshness",
-                    f"archive-{kebab(s.name)}-freshness",
+                    s.names.archive_alarm,
                     f"The archive of {s.name} is more than {ARCHIVE_FRESHNESS_S} s behind",
                     "AWS/Firehose",
                     "DeliveryToS3.DataFreshness",
@@ -137,7 +129,7 @@ def alarms(ir: Ir) -> list[Alarm]:
                     (
                         (
                             "DeliveryStreamName",
-                            HclExpr(f"aws_kinesis_firehose_delivery_stream.{s.ident}.name"),
+                            refs.ref(s.names.archive.address, "name"),
                         ),
                     ),
                     ARCHIVE_FRESHNESS_S,
@@ -146,17 +138,17 @@ def alarms(ir: Ir) -> list[Alarm]:
     for p in ir.processors:
         out += function_alarms(p)
     for t in ir.tables:
-        out += table_alarms(t.ident, t.name)
+        out += table_alarms(t.names.table, t.names.alarms, t.name)
     if needs_idempotency(ir):
-        out += table_alarms(refs.IDEMPOTENCY, refs.IDEMPOTENCY)
+        out += table_alarms(ir.names.idempotency, ir.names.idempotency_alarms, ir.names.idempotency.label)
     api = (
         ("ApiName", HclExpr("aws_api_gateway_rest_api.api.name")),
         ("Stage", HclExpr("aws_api_gateway_stage.api.stage_name")),
     )
+    errors, latency = ir.names.api_alarms
     out.append(
         _count(
-            "api_5xx",
-            "api-5xx",
+            errors,
             "The API answered with 5xx errors",
             "AWS/ApiGateway",
             "5XXError",
@@ -165,8 +157,7 @@ def alarms(ir: Ir) -> list[Alarm]:
     )
     out.append(
         Alarm(
-            "api_latency",
-            "api-latency",
+            latency,
             f"The API's p99 latency is above {API_P99_MS} ms",
             "AWS/ApiGateway",
             "Latency",

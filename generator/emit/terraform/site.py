@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from generator.emit.terraform import logs
 from generator.emit.terraform.iam import roles
+from generator.aws.limits import STAGE_MAX
 from generator.emit.terraform.monitoring import needs_access_logs
-from generator.ir.names import STAGE_MAX
 from generator.ir.nodes import Ir
 
 PROVIDER_VERSION = "~> 6.0"

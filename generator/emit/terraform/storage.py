@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.emit.terraform import logs, refs
-from generator.emit.terraform.iam import archive_prefixes
+from generator.ir.names import Resource, Role
 from generator.ir.nodes import Ir, Table
 
 PROJECTIONS = {"all": "ALL", "keys_only": "KEYS_ONLY"}
@@ -52,16 +52,17 @@ class ArchiveView:
     label: str
     physical: str
     stream: str
-    role: str
+    role: Role
     log_group: logs.LogGroup
+    log_stream: Resource
     prefix: str
     error_prefix: str
 
 
 def table_view(t: Table) -> TableView:
     return TableView(
-        label=t.ident,
-        physical=refs.physical(t.name),
+        label=t.names.table.label,
+        physical=refs.physical(t.names.table),
         hash_key=t.partition_key.name,
         range_key=t.sort_key.name if t.sort_key else None,
         attributes=tuple(AttributeView(a.name, a.type) for a in t.attribute_types),
@@ -78,11 +79,12 @@ def table_view(t: Table) -> TableView:
     )
 
 
-def idempotency_table() -> TableView:
+def idempotency_table(ir: Ir) -> TableView:
     """Powertools' idempotency store (docs/runtime-contract.md): key `id`, TTL `expiration`."""
+    table = ir.names.idempotency
     return TableView(
-        label=refs.IDEMPOTENCY,
-        physical=refs.IDEMPOTENCY,
+        label=table.label,
+        physical=refs.physical(table),
         hash_key="id",
         range_key=None,
         attributes=(AttributeView("id", "S"),),
@@ -96,11 +98,12 @@ def needs_idempotency(ir: Ir) -> bool:
 
 
 def dynamodb_view(ir: Ir) -> dict[str, object]:
-    if needs_idempotency(ir) and any(t.ident == refs.IDEMPOTENCY for t in ir.tables):
-        raise ValueError(f"table name '{refs.IDEMPOTENCY}' is reserved for the idempotency table")
+    idempotency = ir.names.idempotency
+    if needs_idempotency(ir) and any(t.names.table.address == idempotency.address for t in ir.tables):
+        raise ValueError(f"table name '{idempotency.label}' is reserved for the idempotency table")
     tables = [table_view(t) for t in ir.tables]
     if needs_idempotency(ir):
-        tables.append(idempotency_table())
+        tables.append(idempotency_table(ir))
     return {"tables": tables}
 
 
@@ -108,8 +111,8 @@ def kinesis_view(ir: Ir) -> dict[str, object]:
     return {
         "streams": [
             StreamView(
-                label=s.ident,
-                physical=refs.physical(s.name),
+                label=s.names.stream.label,
+                physical=refs.physical(s.names.stream),
                 retention_hours=s.retention_hours,
                 shards=None if s.on_demand else (s.shards or 1),
                 mode="ON_DEMAND" if s.on_demand else "PROVISIONED",
@@ -124,16 +127,17 @@ def archive_view(ir: Ir) -> dict[str, object]:
     for s in ir.streams:
         if not s.archive:
             continue
-        data, errors = archive_prefixes(s)
+        names = s.names
         archives.append(
             ArchiveView(
-                label=s.ident,
-                physical=refs.physical(s.name) + "-archive",
-                stream=s.ident,
-                role=f"archive_{s.ident}",
-                log_group=logs.archive_group(s.ident, s.name),
-                prefix=data + DATE_PARTITIONS,
-                error_prefix=errors + "!{firehose:error-output-type}/" + DATE_PARTITIONS,
+                label=names.archive.label,
+                physical=refs.physical(names.archive),
+                stream=names.stream.address,
+                role=names.archive_role,
+                log_group=logs.archive_group(s),
+                log_stream=names.archive_log_stream,
+                prefix=names.archive_prefix + DATE_PARTITIONS,
+                error_prefix=names.archive_error_prefix + "!{firehose:error-output-type}/" + DATE_PARTITIONS,
             )
         )
     return {"archives": archives}

@@ -1,0 +1,25 @@
+# Scaffolded by gen from spec/model.yaml. This file is yours: gen never overwrites it.
+"""Processor `apply_orders`: handles order.placed from stream `events`.
+
+Reads: nothing. Writes: orders_.
+"""
+
+from __future__ import annotations
+
+from shop.contracts import ApplyOrdersContext
+from shop.events import ApplyOrdersEvent, OrderPlacedEvent
+from shop.runtime.stream import Batch
+
+
+def handle(batch: Batch[ApplyOrdersEvent], ctx: ApplyOrdersContext) -> None:
+    """Apply one batch of events in stream order (contract: shop.contracts.ApplyOrdersHandler).
+
+    Call `batch.fail(event, reason)` for an event that cannot be applied now: it and the
+    later events of its subject are reported to Lambda and retried, so do not apply them.
+    Raise to fail the whole batch. Events already applied in an earlier delivery never reach
+    this function (idempotency on the CloudEvents id).
+    """
+    for event in batch:
+        if isinstance(event, OrderPlacedEvent):
+            pass  # event.data is the typed payload; ctx has the tables
+    raise NotImplementedError("apply_orders: write the processing logic here")
