@@ -47,8 +47,8 @@ class LocalNames:
 
     def stage_variables(self, ir: Ir) -> dict[str, str]:
         """``table_<table>`` and ``stream_<stream>``: what the mapping templates read."""
-        out = {t.names.stage_variable: self.tables[t.name] for t in ir.tables}
-        out.update({s.names.stage_variable: self.streams[s.name] for s in ir.streams})
+        out = {t.names.stage_variable: self.tables[t.name] for t in ir.api_tables()}
+        out.update({s.names.stage_variable: self.streams[s.name] for s in ir.api_streams()})
         return out
 
 

@@ -280,6 +280,16 @@ class Ir:
     def stream(self, name: str) -> Stream:
         return next(s for s in self.streams if s.name == name)
 
+    def api_tables(self) -> tuple[Table, ...]:
+        """The tables some operation reads: each is a stage variable of the API."""
+        used = {op.table for op in self.operations}
+        return tuple(t for t in self.tables if t.name in used)
+
+    def api_streams(self) -> tuple[Stream, ...]:
+        """The streams some operation ingests into: each is a stage variable of the API."""
+        used = {op.stream for op in self.operations}
+        return tuple(s for s in self.streams if s.name in used)
+
     def events_on(self, stream: str) -> list[Event]:
         """The events carried by `stream`, in IR order."""
         return [e for e in self.events if e.stream == stream]

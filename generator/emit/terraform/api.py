@@ -20,11 +20,12 @@ def template_variables(ir: Ir) -> list[tuple[str, object]]:
 
 
 def stage_variables(ir: Ir) -> list[tuple[str, object]]:
-    """Physical names for the mapping templates: ``table_<table>`` and ``stream_<stream>``."""
+    """Physical names for the mapping templates: ``table_<table>`` and ``stream_<stream>`` of the
+    tables and streams some operation uses."""
     pairs: list[tuple[str, object]] = [
-        (t.names.stage_variable, refs.ref(t.names.table.address, "name")) for t in ir.tables
+        (t.names.stage_variable, refs.ref(t.names.table.address, "name")) for t in ir.api_tables()
     ]
-    pairs += [(s.names.stage_variable, refs.ref(s.names.stream.address, "name")) for s in ir.streams]
+    pairs += [(s.names.stage_variable, refs.ref(s.names.stream.address, "name")) for s in ir.api_streams()]
     return sorted(pairs)
 
 

@@ -66,7 +66,6 @@ resource "aws_api_gateway_stage" "api" {
 
   # Physical names for the mapping templates ($stageVariables.table_<table>, .stream_<stream>).
   variables = {
-    stream_audit  = aws_kinesis_stream.audit.name
     table_secrets = aws_dynamodb_table.secrets.name
   }
 

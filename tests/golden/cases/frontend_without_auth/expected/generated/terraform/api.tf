@@ -65,8 +65,7 @@ resource "aws_api_gateway_stage" "api" {
 
   # Physical names for the mapping templates ($stageVariables.table_<table>, .stream_<stream>).
   variables = {
-    stream_edits = aws_kinesis_stream.edits.name
-    table_notes  = aws_dynamodb_table.notes.name
+    table_notes = aws_dynamodb_table.notes.name
   }
 
   access_log_settings {
