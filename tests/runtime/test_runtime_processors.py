@@ -90,9 +90,16 @@ def test_poison_record_is_reported_and_the_rest_applied(aws: Any, put_device: An
     after_poison = stream.record(reading("d1", "2026-11-24T15:02:00Z"), "d1")  # same subject, later
     good2 = stream.record(reading("d2", "2026-11-24T15:00:00Z"), "d2")  # d2 after its poison too
     other = stream.record(reading("d3", "2026-11-24T15:00:00Z"), "d3")  # d3 is not registered
-    response = _handler("apply_readings")(stream.event(good1, not_json, invalid, after_poison, good2, other),
-                                          lambda_context)
-    assert _failed(response) == [_seq(r) for r in (not_json, invalid, after_poison, good2, other)]
+    from fleet.runtime.stream import PoisonRecords
+
+    # Records that can never be applied fail the invocation, so that Lambda bisects the batch
+    # and dead-letters them alone; everything else was applied (or reported) first.
+    with pytest.raises(PoisonRecords) as raised:
+        _handler("apply_readings")(stream.event(good1, not_json, invalid, after_poison, good2, other),
+                                   lambda_context)
+    assert _failed(raised.value.response) == [_seq(r) for r in (not_json, invalid, after_poison, good2, other)]
+    assert [_seq(raised.value.outcome.records[i]) for i in raised.value.outcome.poison] == [
+        _seq(not_json), _seq(invalid)]
     assert [r["time"]["S"] for r in _readings(aws, "d1")] == ["2026-11-24T15:00:00Z"]
     assert _device(aws, "d1").last_seen.isoformat() == "2026-11-24T15:00:00+00:00"
     assert _readings(aws, "d2") == []  # its record came after the undecodable one of d2
@@ -266,10 +273,11 @@ def test_mark_offline_rejects_an_event_that_is_not_a_tick(aws: Any, lambda_conte
         _handler("mark_offline")({"detail-type": "Scheduled Event"}, lambda_context)
 
 
-def test_a_processor_exception_fails_the_whole_batch(aws: Any, put_device: Any, stream: Stream,
-                                                     lambda_context: FakeLambdaContext,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_processor_raising_on_everything_applies_nothing_and_fails_the_invocation(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import fleet.entry.apply_readings as entry
+    from fleet.runtime.stream import PoisonRecords
 
     put_device("d1")
 
@@ -279,7 +287,10 @@ def test_a_processor_exception_fails_the_whole_batch(aws: Any, put_device: Any, 
     real = entry.RUNNER.handle
     monkeypatch.setattr(entry.RUNNER, "handle", broken)
     records = [stream.record(reading("d1", f"2026-11-24T15:0{i}:00Z"), "d1") for i in range(3)]
-    assert _failed(entry.handler(stream.event(*records), lambda_context)) == [_seq(r) for r in records]
+    with pytest.raises(PoisonRecords, match="boom") as raised:
+        entry.handler(stream.event(*records), lambda_context)
+    assert _failed(raised.value.response) == [_seq(r) for r in records]
+    assert raised.value.outcome.poison == [0]  # the later events of d1 are not run after it
     monkeypatch.setattr(entry.RUNNER, "handle", real)
     # Nothing was recorded as done: the retry applies the events.
     assert _failed(entry.handler(stream.event(*records), lambda_context)) == []
@@ -301,7 +312,10 @@ def test_failures_are_logged_as_json_with_their_sequence_number_and_counted_in_e
     put_device("d1")
     poison = stream.record(b"\x00not json", "d1")
     good = stream.record(reading("d2", "2026-11-24T15:00:00Z"), "d2")  # d2 unknown: fails too
-    _handler("apply_readings")(stream.event(poison, good), lambda_context)
+    from fleet.runtime.stream import PoisonRecords
+
+    with pytest.raises(PoisonRecords):
+        _handler("apply_readings")(stream.event(poison, good), lambda_context)
     output = logs.getvalue() + capsys.readouterr().out  # logs, then EMF (printed)
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     failures = [line for line in lines if line.get("message") == "record failed"]
@@ -312,4 +326,5 @@ def test_failures_are_logged_as_json_with_their_sequence_number_and_counted_in_e
     assert "invalid record" in failures[0]["reason"]
     emf = [line for line in lines if "_aws" in line and "RecordsFailed" in line]
     assert emf and emf[0]["RecordsFailed"] == [2.0] and emf[0]["processor"] == "apply_readings"
+    assert emf[0]["RecordsPoison"] == [1.0]  # the metric the generated alarm watches
     assert emf[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "fleet"
