@@ -234,3 +234,30 @@ def test_without_time_left_the_rest_is_not_run_and_the_invocation_fails(stream: 
     assert processor.calls == 1 and processor.applied == []
     assert raised.value.outcome.unisolated == [0, 1, 2, 3]
     assert ledger.released == ["e000", "e001", "e002", "e003"]
+
+
+def test_the_generated_alarm_watches_the_poison_metric_the_runtime_emits(
+        aws: Any, stream: Stream, lambda_context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]) -> None:
+    from hcl2.api import loads
+
+    from fleet.runtime.stream import PoisonRecords
+    from tests.runtime.conftest import ROOT
+
+    records = [stream.record(e, e["subject"]) for e in _events(3)]
+    capsys.readouterr()
+    with pytest.raises(PoisonRecords):
+        _runner(Raising({"e001"})).invoke({"Records": records}, lambda_context)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    (emf,) = [line for line in lines if "RecordsPoison" in line]  # flushed although it raised
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    assert emf["RecordsPoison"] == [1.0]
+
+    terraform = loads((ROOT / "generated/terraform/monitoring.tf").read_text())
+    alarms = {name: body for block in terraform["resource"] for kind, named in block.items()
+              if kind == "aws_cloudwatch_metric_alarm" for name, body in named.items()}
+    alarm = alarms["fn_apply_readings_poison"]
+    assert (alarm["namespace"], alarm["metric_name"]) == (directive["Namespace"], "RecordsPoison")
+    (dimensions,) = directive["Dimensions"]
+    assert alarm["dimensions"] == {d: emf[d] for d in dimensions}
+    assert (alarm["statistic"], alarm["threshold"], alarm["comparison_operator"]) == (
+        "Sum", 0, "GreaterThanThreshold")

@@ -134,6 +134,35 @@ def test_the_same_batch_delivered_twice_applies_once(aws: Any, put_device: Any, 
     assert device.last_seen is UNSET and device.last_reading is UNSET
 
 
+def test_the_same_id_from_two_sources_is_applied_twice_and_a_copy_once(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    """Idempotency on the CloudEvents identity (source + id) with the deployed ledger."""
+    put_device("d1")
+    first = reading("d1", "2026-11-24T15:00:00Z", id="reading-1")
+    other = {**reading("d1", "2026-11-24T15:00:30Z", id="reading-1"), "source": "urn:fleet:gateway-2"}
+    handler = _handler("apply_readings")
+    for event in (first, other, first, other):  # the second round is redelivery
+        assert _failed(handler(stream.event(stream.record(event, "d1")), lambda_context)) == []
+    assert [r["time"]["S"] for r in _readings(aws, "d1")] == ["2026-11-24T15:00:00Z", "2026-11-24T15:00:30Z"]
+    keys = [i["id"]["S"] for i in aws.scan(TableName=os.environ["IDEMPOTENCY_TABLE"])["Items"]]
+    assert len(keys) == 2 and all(k.startswith("fleet-test-fn.apply_readings#") for k in keys)
+
+
+def test_records_keyed_on_the_id_alone_are_not_consulted(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    """Records written before idempotency was keyed on source + id (same table and format, the
+    hash of the id alone) are never read again and expire on their TTL: an event delivered
+    before the upgrade and again after it is applied again (documented in runtime-contract)."""
+    from fleet.runtime.idempotency import BatchLedger
+
+    put_device("d1")
+    old = BatchLedger(os.environ["IDEMPOTENCY_TABLE"], "apply_readings", 3600, client=aws)
+    assert old.claim(["reading-1"], 30_000) == ["new"] and old.complete(["reading-1"]) == []
+    event = reading("d1", "2026-11-24T15:00:00Z", id="reading-1")
+    assert _failed(_handler("apply_readings")(stream.event(stream.record(event, "d1")), lambda_context)) == []
+    assert len(_readings(aws, "d1")) == 1
+
+
 def test_a_failed_batch_is_applied_on_redelivery(aws: Any, put_device: Any, stream: Stream,
                                                  lambda_context: FakeLambdaContext) -> None:
     """Events that failed are released in the idempotency table, so the retry applies them."""

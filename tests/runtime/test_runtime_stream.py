@@ -181,3 +181,27 @@ def test_batch_fail_rejects_foreign_events(stream: Stream) -> None:
     batch: Batch[Any] = Batch([], [])
     with pytest.raises(ValueError, match="not part of this batch"):
         batch.fail(decoder.decode(b'{"id": "1"}'), "nope")
+
+
+def test_idempotency_is_keyed_on_source_and_id(stream: Stream) -> None:
+    """CloudEvents identity is source + id: the same id from another source is another event,
+    a copy needs both equal."""
+    same_id = [reading("a", "2026-01-01T00:00:00Z", id="x"), reading("b", "2026-01-01T00:00:00Z", id="x"),
+               reading("a", "2026-01-01T00:00:00Z", id="x")]
+    same_id[1]["source"] = "urn:other"
+    records = [stream.record(e, e["subject"]) for e in same_id]
+    handle, ledger = Recorder(), FakeLedger({"urn:other/x": "done"})
+    assert _run(records, handle, ledger) == []
+    assert ledger.claimed == ["x", "urn:other/x"]  # the third record is a copy of the first
+    assert handle.batches == [["x"]] and ledger.completed == ["x"]
+    handle, ledger = Recorder(), FakeLedger()
+    assert _run(records, handle, ledger) == []
+    assert handle.batches == [["x", "x"]] and ledger.completed == ["x", "urn:other/x"]
+
+
+def test_the_identity_key_is_unambiguous() -> None:
+    from fleet.runtime.stream import identity
+
+    assert identity("urn:a", "b") == '["urn:a","b"]'
+    assert identity('a","b', "c") != identity("a", '","b","c')
+    assert json.loads(identity("ü/\\", "1")) == ["ü/\\", "1"]
