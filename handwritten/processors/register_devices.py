@@ -9,6 +9,8 @@ reports itself (status, lastSeen, lastReading) is never touched, and `status`/`r
 are set only when absent, so re-registering a device keeps its state and first registration
 time. Sites a registration names that do not exist yet are created as placeholders (name =
 site id, timezone UTC) with a conditional put that leaves existing sites alone.
+`registeredAt` is the first registration's event time, or the processing time when the event
+has none or its time is further ahead than FUTURE_TOLERANCE (it is set once and kept).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from fleet.models import Site
 from fleet.runtime.expr import Update, attr
+from handwritten.fleet_rules import is_ahead
 from msgspec import UNSET
 
 if TYPE_CHECKING:
@@ -53,13 +56,15 @@ def _registration(events: list[DeviceRegisteredEvent], now: dt.datetime) -> Upda
     """One update from a device's registrations in stream order (later fields win)."""
     latest = events[-1].data
     first_time = events[0].time
+    if first_time is UNSET or is_ahead(first_time, now):
+        first_time = now
     update = (
         Update()
         .set("siteId", latest.site_id)
         .set("name", latest.name)
         .set("model", latest.model)
         .set_if_not_exists("status", "unknown")
-        .set_if_not_exists("registeredAt", first_time if first_time is not UNSET else now)
+        .set_if_not_exists("registeredAt", first_time)
     )
     firmware = [e.data.firmware for e in events if e.data.firmware is not UNSET]
     if firmware:

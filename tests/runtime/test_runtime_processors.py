@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from msgspec import UNSET
 
 from tests.runtime.conftest import FakeLambdaContext, Stream, heartbeat, reading, registered
 
@@ -128,7 +129,6 @@ def test_the_same_batch_delivered_twice_applies_once(aws: Any, put_device: Any, 
                     UpdateExpression="REMOVE lastSeen, lastReading")
     assert _failed(entry.handler(event, lambda_context)) == []
     assert seen == [["e-1", "e-2"]]  # the second delivery handed nothing to the processor
-    from msgspec import UNSET
 
     device = _device(aws, "d1")
     assert device.last_seen is UNSET and device.last_reading is UNSET
@@ -194,6 +194,58 @@ def test_late_readings_do_not_regress_state(aws: Any, put_device: Any, stream: S
     device = _device(aws, "d1")
     assert device.last_reading.temperature == Decimal("7")
     assert device.last_seen.isoformat() == "2026-11-24T15:03:00+00:00"
+
+
+def test_a_future_dated_event_never_pins_device_state(aws: Any, put_device: Any, stream: Stream,
+                                                     lambda_context: FakeLambdaContext) -> None:
+    """The clock reads 15:05; events more than 5 minutes ahead of it move no state (#11 M1)."""
+    put_device("d1", status="offline")
+    handler = _handler("apply_readings")
+    future = [reading("d1", "2100-01-01T00:00:00Z", temperature=1), reading("d1", "9999-12-31T00:00:00Z"),
+              heartbeat("d1", "2100-01-01T00:00:00Z", firmware="6.6.6")]
+    assert _failed(handler(stream.event(*[stream.record(e, "d1") for e in future]), lambda_context)) == []
+    device = _device(aws, "d1")
+    assert (device.status, device.last_seen, device.last_reading, device.firmware) == (
+        "offline", UNSET, UNSET, UNSET)
+    # The readings are kept, expiring as if taken at the latest trusted time (no overflow, no 2100).
+    latest = dt.datetime(2026, 11, 24, 15, 10, tzinfo=dt.UTC) + dt.timedelta(days=30)
+    assert {r["expiresAt"]["N"] for r in _readings(aws, "d1")} == {str(int(latest.timestamp()))}
+    # Real readings win, a skewed clock within the tolerance included.
+    assert _failed(handler(stream.event(stream.record(reading("d1", "2026-11-24T15:04:00Z"), "d1")),
+                           lambda_context)) == []
+    assert _device(aws, "d1").last_seen.isoformat() == "2026-11-24T15:04:00+00:00"
+    assert _device(aws, "d1").status == "online"
+    assert _failed(handler(stream.event(stream.record(reading("d1", "2026-11-24T15:09:00Z"), "d1")),
+                           lambda_context)) == []
+    device = _device(aws, "d1")
+    assert device.last_seen.isoformat() == device.last_reading.time.isoformat() == "2026-11-24T15:09:00+00:00"
+    # And the device goes offline once it is silent.
+    _handler("mark_offline")(_tick("2026-11-24T15:20:00Z"), lambda_context)
+    assert _device(aws, "d1").status == "offline"
+
+
+def test_a_state_pinned_before_the_rule_is_overwritten_by_real_readings(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    pinned = {"time": "2100-01-01T00:00:00Z", "temperature": Decimal(1), "humidity": None, "battery": 5}
+    put_device("d1", lastSeen="2100-01-01T00:00:00Z", lastReading=pinned)
+    event = stream.event(stream.record(reading("d1", "2026-11-24T15:01:00Z", temperature=3), "d1"))
+    assert _failed(_handler("apply_readings")(event, lambda_context)) == []
+    device = _device(aws, "d1")
+    assert device.last_seen.isoformat() == "2026-11-24T15:01:00+00:00"
+    assert device.last_reading.temperature == Decimal(3)
+
+
+def test_a_future_dated_registration_does_not_set_registered_at(
+        aws: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    event = registered("d1", "site-a", time="2100-01-01T00:00:00Z")
+    assert _failed(_handler("register_devices")(stream.event(stream.record(event, "d1")), lambda_context)) == []
+    assert _device(aws, "d1").registered_at.isoformat() == "2026-11-24T15:05:00+00:00"
+
+
+def _tick(time: str) -> dict[str, Any]:
+    return {"version": "0", "id": "tick", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": time, "region": "us-east-1",
+            "resources": ["arn:aws:events:us-east-1:123456789012:rule/fleet-test-mark-offline"], "detail": {}}
 
 
 def test_devices_written_meanwhile_are_read_again_and_replanned(
@@ -285,7 +337,11 @@ def test_mark_offline_marks_exactly_the_silent_online_devices(aws: Any, put_devi
     put_device("unknown", status="unknown")
     put_device("fraction", status="online", lastSeen="2026-11-24T15:19:59.500000Z")  # 10m0.5s silent
     put_device("fresh-fraction", status="online", lastSeen="2026-11-24T15:20:00.500000Z")
-    expected_offline |= {"never-seen", "null-seen", "fraction"}
+    # lastSeen further ahead of the tick than the 5-minute tolerance tells nothing: silent.
+    put_device("pinned", status="online", lastSeen="2100-01-01T00:00:00Z")
+    put_device("ahead-fraction", status="online", lastSeen="2026-11-24T15:35:00.500000Z")
+    put_device("skewed", status="online", lastSeen="2026-11-24T15:35:00Z")  # within tolerance
+    expected_offline |= {"never-seen", "null-seen", "fraction", "pinned", "ahead-fraction"}
     tick = {"version": "0", "id": "tick-1", "detail-type": "Scheduled Event", "source": "aws.events",
             "account": "123456789012", "time": "2026-11-24T15:30:00Z", "region": "us-east-1",
             "resources": ["arn:aws:events:us-east-1:123456789012:rule/fleet-test-mark-offline"], "detail": {}}
