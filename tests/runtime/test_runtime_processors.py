@@ -242,6 +242,21 @@ def test_a_future_dated_registration_does_not_set_registered_at(
     assert _device(aws, "d1").registered_at.isoformat() == "2026-11-24T15:05:00+00:00"
 
 
+def test_a_registration_dynamodb_refuses_is_poison_and_the_others_are_registered(
+        aws: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    from fleet.runtime.stream import PoisonRecords
+
+    events = [registered("d1", "site-a"), registered("big", "site-a", name="x" * 450_000),
+              registered("d2", "site-b")]  # the item would exceed DynamoDB's 400 KB
+    records = [stream.record(e, e["subject"]) for e in events]
+    with pytest.raises(PoisonRecords, match="ValidationException") as raised:
+        _handler("register_devices")(stream.event(*records), lambda_context)
+    assert raised.value.outcome.poison == [1] and sorted(raised.value.outcome.failed) == [1]
+    assert _device(aws, "d1") is not None and _device(aws, "d2") is not None
+    item = aws.get_item(TableName=os.environ["TABLE_DEVICES"], Key={"deviceId": {"S": "big"}}).get("Item", {})
+    assert "name" not in item  # (moto may keep a partial item where DynamoDB keeps none)
+
+
 def _tick(time: str) -> dict[str, Any]:
     return {"version": "0", "id": "tick", "detail-type": "Scheduled Event", "source": "aws.events",
             "account": "123456789012", "time": time, "region": "us-east-1",
