@@ -407,10 +407,10 @@ class StreamRunner(_t.Generic[E, C]):
                 and deadline is not None
                 and (_time.monotonic() + slowest + ISOLATION_RESERVE_MS / 1000 > deadline)
             ):
+                why = "the processor raised on a batch holding this event; no time to isolate it"
                 for rest in (part, *parts):
                     for i, _ in rest:
-                        failed[i] = "the processor raised on a batch holding this event; "
-                        failed[i] += "no time was left to run it again"
+                        failed[i] = why
                         outcome.unisolated.append(i)
                 return
             batch = Batch([e for _, e in part], [subjects[i] for i, _ in part])
