@@ -224,6 +224,26 @@ resource "aws_cloudwatch_metric_alarm" "fn_apply_readings_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "fn_apply_readings_poison" {
+  alarm_name          = "${local.prefix}-fn-apply-readings-poison"
+  alarm_description   = "Function apply_readings met records it can never apply (they go to its dead-letter queue)"
+  namespace           = "fleet"
+  metric_name         = "RecordsPoison"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    processor = "apply_readings"
+    service   = "fleet"
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "dlq_apply_readings" {
   alarm_name          = "${local.prefix}-dlq-apply-readings"
   alarm_description   = "Records of apply_readings reached its dead-letter queue"
@@ -354,6 +374,26 @@ resource "aws_cloudwatch_metric_alarm" "fn_register_devices_iterator_age" {
 
   dimensions = {
     FunctionName = aws_lambda_function.register_devices.function_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "fn_register_devices_poison" {
+  alarm_name          = "${local.prefix}-fn-register-devices-poison"
+  alarm_description   = "Function register_devices met records it can never apply (they go to its dead-letter queue)"
+  namespace           = "fleet"
+  metric_name         = "RecordsPoison"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    processor = "register_devices"
+    service   = "fleet"
   }
 }
 

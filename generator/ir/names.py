@@ -253,6 +253,7 @@ class ProcessorNames:
     throttles_alarm: Resource
     iterator_alarm: Resource
     dlq_alarm: Resource
+    poison_alarm: Resource
     mapping: Resource
     schedule: Resource
     schedule_role: Role
@@ -278,6 +279,7 @@ def processor_names(project: str, name: str) -> ProcessorNames:
         throttles_alarm=_alarm(f"fn_{ident}_throttles", f"fn-{physical}-throttles"),
         iterator_alarm=_alarm(f"fn_{ident}_iterator_age", f"fn-{physical}-iterator-age"),
         dlq_alarm=_alarm(f"dlq_{ident}", f"dlq-{physical}"),
+        poison_alarm=_alarm(f"fn_{ident}_poison", f"fn-{physical}-poison"),
         mapping=Resource("aws_lambda_event_source_mapping", ident),
         schedule=Resource("aws_scheduler_schedule", ident, physical),
         schedule_role=_role(project, f"schedule_{ident}", name, "schedule"),

@@ -12,6 +12,10 @@ so a late, older event never overwrites newer state, even when another invocatio
 mark_offline wrote in between (then those devices are re-read and their updates re-planned).
 The updates of a batch go together (`update_each`: one TransactWriteItems per 100 devices, so
 a batch costs a handful of round trips, not one per device).
+Event times further ahead of the processing time than FUTURE_TOLERANCE are not trusted for
+state: such a reading is stored (its TTL counted from the processing time) but moves nothing,
+and a state already holding such a time (written before this rule) counts as absent, so one
+event from a wrong clock never pins a device.
 Events of devices that are not registered fail (they are retried: the registration may
 still be on its way through register_devices).
 """
@@ -24,7 +28,7 @@ from typing import TYPE_CHECKING
 from fleet.events import DeviceHeartbeatEvent, ReadingRecordedEvent
 from fleet.models import Device, Measurement, Reading, ReadingRecorded
 from fleet.runtime.expr import Condition, Path, Update, attr
-from handwritten.fleet_rules import expires_at, is_recent
+from handwritten.fleet_rules import expires_at, is_ahead, is_recent
 from msgspec import UNSET
 
 if TYPE_CHECKING:
@@ -44,23 +48,30 @@ def handle(batch: Batch[ApplyReadingsEvent], ctx: ApplyReadingsContext) -> None:
     known = {d.device_id: d for d in ctx.devices.batch_get(groups)}
     for device_id in groups.keys() - known.keys():
         batch.fail(groups[device_id][0], f"device {device_id} is not registered")
+    now = ctx.now()
     readings = [
-        _reading(e)
+        _reading(e, now)
         for device_id in known
         for e in groups[device_id]
         if isinstance(e, ReadingRecordedEvent)
     ]
     ctx.readings.batch_write(puts=readings)
-    now = ctx.now()
+    ahead = [e for d in known for e in groups[d] if is_ahead(e.data.time, now)]
+    if ahead:
+        ctx.logger.warning(
+            "event times ahead of the clock do not move device state",
+            extra={"events": [e.id for e in ahead[:10]], "count": len(ahead)},
+        )
     updated, late, failures = _advance(ctx, known, groups, now)
     for device_id, why in failures.items():
         batch.fail(groups[device_id][0], why)
+    ctx.count("EventsAheadOfClock", len(ahead))
     ctx.count("ReadingsStored", len(readings))
     ctx.count("DevicesUpdated", updated)
     ctx.count("DevicesUnchangedLate", late)
 
 
-def _reading(event: ReadingRecordedEvent) -> Reading:
+def _reading(event: ReadingRecordedEvent, now: dt.datetime) -> Reading:
     data = event.data
     return Reading(
         device_id=data.device_id,
@@ -68,7 +79,7 @@ def _reading(event: ReadingRecordedEvent) -> Reading:
         temperature=data.temperature,
         humidity=data.humidity,
         battery=data.battery,
-        expires_at=expires_at(data.time),
+        expires_at=expires_at(data.time, now),
     )
 
 
@@ -99,9 +110,13 @@ def _advance(
 
 
 def _plan(device: Device, events: list[ApplyReadingsEvent], now: dt.datetime) -> Update | None:
-    """The update that moves `device` forward with `events`, or None if they are all older."""
+    """The update that moves `device` forward with `events`, or None if they are all older
+    (or too far ahead of `now` to be trusted)."""
     update = Update()
-    seen = device.last_seen if isinstance(device.last_seen, dt.datetime) else None
+    events = [e for e in events if not is_ahead(e.data.time, now)]
+    if not events:
+        return None
+    seen = _trusted(device.last_seen, now)
     newest = max(events, key=lambda e: e.data.time)
     if seen is None or newest.data.time > seen:
         update.set("lastSeen", newest.data.time)
@@ -117,9 +132,18 @@ def _plan(device: Device, events: list[ApplyReadingsEvent], now: dt.datetime) ->
     if readings:
         newest_reading = max(readings, key=lambda e: e.data.time).data
         current = device.last_reading
-        if not isinstance(current, Measurement) or newest_reading.time > current.time:
+        if (
+            not isinstance(current, Measurement)
+            or _trusted(current.time, now) is None
+            or newest_reading.time > current.time
+        ):
             update.set("lastReading", _measurement(newest_reading))
     return update if update else None
+
+
+def _trusted(time: object, now: dt.datetime) -> dt.datetime | None:
+    """A stored time, or None when there is none or it is too far ahead of `now` to trust."""
+    return time if isinstance(time, dt.datetime) and not is_ahead(time, now) else None
 
 
 def _measurement(data: ReadingRecorded) -> Measurement:

@@ -9,6 +9,12 @@ reports itself (status, lastSeen, lastReading) is never touched, and `status`/`r
 are set only when absent, so re-registering a device keeps its state and first registration
 time. Sites a registration names that do not exist yet are created as placeholders (name =
 site id, timezone UTC) with a conditional put that leaves existing sites alone.
+A device whose update DynamoDB refuses as invalid (ValidationException, e.g. the item would
+exceed 400 KB) can never be registered: the error is raised, so the runtime isolates that
+event as poison (it goes to the dead-letter queue alone); other errors fail the device's
+events, to be retried.
+`registeredAt` is the first registration's event time, or the processing time when the event
+has none or its time is further ahead than FUTURE_TOLERANCE (it is set once and kept).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from fleet.models import Site
 from fleet.runtime.expr import Update, attr
+from handwritten.fleet_rules import is_ahead
 from msgspec import UNSET
 
 if TYPE_CHECKING:
@@ -41,6 +48,8 @@ def handle(batch: Batch[RegisterDevicesEvent], ctx: RegisterDevicesContext) -> N
             ctx.devices.update(device_id, _registration(events, now))
             registered += 1
         except Exception as exc:  # this device's events are retried; the others are done
+            if _refused(exc):
+                raise
             ctx.logger.warning(
                 "registration failed", extra={"device_id": device_id, "error": str(exc)}
             )
@@ -49,17 +58,26 @@ def handle(batch: Batch[RegisterDevicesEvent], ctx: RegisterDevicesContext) -> N
     ctx.count("SitesCreated", created)
 
 
+def _refused(exc: Exception) -> bool:
+    """Whether DynamoDB refused the request itself (retrying it can never succeed)."""
+    response = getattr(exc, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code == "ValidationException"
+
+
 def _registration(events: list[DeviceRegisteredEvent], now: dt.datetime) -> Update:
     """One update from a device's registrations in stream order (later fields win)."""
     latest = events[-1].data
     first_time = events[0].time
+    if first_time is UNSET or is_ahead(first_time, now):
+        first_time = now
     update = (
         Update()
         .set("siteId", latest.site_id)
         .set("name", latest.name)
         .set("model", latest.model)
         .set_if_not_exists("status", "unknown")
-        .set_if_not_exists("registeredAt", first_time if first_time is not UNSET else now)
+        .set_if_not_exists("registeredAt", first_time)
     )
     firmware = [e.data.firmware for e in events if e.data.firmware is not UNSET]
     if firmware:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import json
 import re
 import time
@@ -130,6 +131,83 @@ def test_poison_events_land_in_the_dlq_and_the_rest_is_applied(
     bodies = read_queue(sqs, queue)
     conditions = {b["requestContext"]["condition"] for b in bodies if poison["id"] in _dlq_event_ids([b])}
     assert conditions == {"RetryAttemptsExhausted"}
+
+
+def test_a_record_the_processor_raises_on_goes_alone_to_the_dlq_and_the_rest_is_applied(
+    http: Http, stack: RunningStack, kinesis: Any, sqs: Any
+) -> None:
+    """#11 H2: register_devices raises on a registration DynamoDB refuses (over 400 KB). The
+    runtime applies the rest of the batch and fails the invocation; the pollers bisect as
+    Lambda does, so only that record reaches the DLQ; the device's next registration works."""
+    site = unique("site-poison")
+    devices = [unique("iso") for _ in range(6)]
+    big = unique("big")
+    culprit = registered(big, site, name="x" * 450_000)
+    events = [registered(d, site) for d in devices[:3]] + [culprit] + [registered(d, site) for d in devices[3:]]
+    before = _status(http)["processors"]["register_devices"]
+    stream = stack.names.streams["telemetry"]
+    shard_key = str(int(hashlib.md5(big.encode()).hexdigest(), 16))  # one shard: one batch
+
+    def put(batch: list[dict[str, Any]]) -> None:
+        answer = kinesis.put_records(StreamName=stream, Records=[
+            {"Data": json.dumps(e).encode(), "PartitionKey": e["subject"], "ExplicitHashKey": shard_key}
+            for e in batch])
+        assert answer["FailedRecordCount"] == 0
+
+    put(events)
+    queue = _status(http)["processors"]["register_devices"]["dlq"]["url"]
+
+    def dead() -> list[dict[str, Any]] | None:
+        bodies = [b for b in read_queue(sqs, queue) if culprit["id"] in _dlq_event_ids([b])]
+        return bodies or None
+
+    (body,) = eventually(dead, 30, interval=0.25)
+    assert _dlq_event_ids([body]) == [culprit["id"]]  # alone
+    assert body["responseContext"]["functionError"] == "Unhandled"
+    for device_id in devices:
+        assert http.get(f"/api/devices/{device_id}").json["siteId"] == site
+    ours = {e["id"] for e in events}
+    assert {i for i in _dlq_event_ids(read_queue(sqs, queue)) if i in ours} == {culprit["id"]}
+    after = _status(http)["processors"]["register_devices"]
+    assert after["bisects"] > before["bisects"]
+    assert after["invocations"]["errors"] > before["invocations"]["errors"]
+    put([registered(big, site, name="Fixed")])
+    eventually(lambda: http.get(f"/api/devices/{big}").json.get("name") == "Fixed", 10, interval=0.1)
+
+
+def test_the_same_id_from_two_sources_is_two_events(http: Http) -> None:
+    """#11 M2: idempotency on CloudEvents identity (source + id), through the API."""
+    device_id = unique("src")
+    _register(http, [device_id])
+    first = reading(device_id, now_iso(-2), temperature=1.0)
+    second = {**reading(device_id, now_iso(-1), temperature=2.0), "id": first["id"], "source": "urn:gateway-2"}
+    assert http.post("/api/events", body=[first, second]).json["failed"] == 0
+
+    def both() -> list[Any] | None:
+        items = http.get(f"/api/devices/{device_id}/readings").json["items"]
+        return items if len(items) == 2 else None
+
+    assert sorted(r["temperature"] for r in eventually(both, 5)) == [1.0, 2.0]
+
+
+def test_a_future_dated_reading_does_not_pin_the_device(http: Http, stack: RunningStack, kinesis: Any) -> None:
+    """#11 M1 (processor half): a reading dated 2100 (straight onto the stream, as a producer
+    with a broken clock would write it) never keeps later real readings from winning."""
+    device_id = unique("future")
+    _register(http, [device_id])
+    future = reading(device_id, "2100-01-01T00:00:00Z", temperature=99.0)
+    kinesis.put_record(StreamName=stack.names.streams["telemetry"], Data=json.dumps(future).encode(),
+                       PartitionKey=device_id)
+    eventually(lambda: len(http.get(f"/api/devices/{device_id}/readings").json["items"]) == 1, 5)
+    taken = now_iso()
+    assert http.post("/api/events", body=[reading(device_id, taken, temperature=4.0)]).json["failed"] == 0
+
+    def applied() -> dict[str, Any] | None:
+        device = http.get(f"/api/devices/{device_id}").json
+        return device if device.get("lastSeen") == taken else None
+
+    device = eventually(applied, 5)
+    assert device["lastReading"]["temperature"] == 4.0 and device["status"] == "online"
 
 
 def test_stopping_the_pollers_mid_stream_loses_nothing_and_repeats_nothing(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from msgspec import UNSET
 
 from tests.runtime.conftest import FakeLambdaContext, Stream, heartbeat, reading, registered
 
@@ -90,9 +91,16 @@ def test_poison_record_is_reported_and_the_rest_applied(aws: Any, put_device: An
     after_poison = stream.record(reading("d1", "2026-11-24T15:02:00Z"), "d1")  # same subject, later
     good2 = stream.record(reading("d2", "2026-11-24T15:00:00Z"), "d2")  # d2 after its poison too
     other = stream.record(reading("d3", "2026-11-24T15:00:00Z"), "d3")  # d3 is not registered
-    response = _handler("apply_readings")(stream.event(good1, not_json, invalid, after_poison, good2, other),
-                                          lambda_context)
-    assert _failed(response) == [_seq(r) for r in (not_json, invalid, after_poison, good2, other)]
+    from fleet.runtime.stream import PoisonRecords
+
+    # Records that can never be applied fail the invocation, so that Lambda bisects the batch
+    # and dead-letters them alone; everything else was applied (or reported) first.
+    with pytest.raises(PoisonRecords) as raised:
+        _handler("apply_readings")(stream.event(good1, not_json, invalid, after_poison, good2, other),
+                                   lambda_context)
+    assert _failed(raised.value.response) == [_seq(r) for r in (not_json, invalid, after_poison, good2, other)]
+    assert [_seq(raised.value.outcome.records[i]) for i in raised.value.outcome.poison] == [
+        _seq(not_json), _seq(invalid)]
     assert [r["time"]["S"] for r in _readings(aws, "d1")] == ["2026-11-24T15:00:00Z"]
     assert _device(aws, "d1").last_seen.isoformat() == "2026-11-24T15:00:00+00:00"
     assert _readings(aws, "d2") == []  # its record came after the undecodable one of d2
@@ -121,10 +129,38 @@ def test_the_same_batch_delivered_twice_applies_once(aws: Any, put_device: Any, 
                     UpdateExpression="REMOVE lastSeen, lastReading")
     assert _failed(entry.handler(event, lambda_context)) == []
     assert seen == [["e-1", "e-2"]]  # the second delivery handed nothing to the processor
-    from msgspec import UNSET
 
     device = _device(aws, "d1")
     assert device.last_seen is UNSET and device.last_reading is UNSET
+
+
+def test_the_same_id_from_two_sources_is_applied_twice_and_a_copy_once(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    """Idempotency on the CloudEvents identity (source + id) with the deployed ledger."""
+    put_device("d1")
+    first = reading("d1", "2026-11-24T15:00:00Z", id="reading-1")
+    other = {**reading("d1", "2026-11-24T15:00:30Z", id="reading-1"), "source": "urn:fleet:gateway-2"}
+    handler = _handler("apply_readings")
+    for event in (first, other, first, other):  # the second round is redelivery
+        assert _failed(handler(stream.event(stream.record(event, "d1")), lambda_context)) == []
+    assert [r["time"]["S"] for r in _readings(aws, "d1")] == ["2026-11-24T15:00:00Z", "2026-11-24T15:00:30Z"]
+    keys = [i["id"]["S"] for i in aws.scan(TableName=os.environ["IDEMPOTENCY_TABLE"])["Items"]]
+    assert len(keys) == 2 and all(k.startswith("fleet-test-fn.apply_readings#") for k in keys)
+
+
+def test_records_keyed_on_the_id_alone_are_not_consulted(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    """Records written before idempotency was keyed on source + id (same table and format, the
+    hash of the id alone) are never read again and expire on their TTL: an event delivered
+    before the upgrade and again after it is applied again (documented in runtime-contract)."""
+    from fleet.runtime.idempotency import BatchLedger
+
+    put_device("d1")
+    old = BatchLedger(os.environ["IDEMPOTENCY_TABLE"], "apply_readings", 3600, client=aws)
+    assert old.claim(["reading-1"], 30_000) == ["new"] and old.complete(["reading-1"]) == []
+    event = reading("d1", "2026-11-24T15:00:00Z", id="reading-1")
+    assert _failed(_handler("apply_readings")(stream.event(stream.record(event, "d1")), lambda_context)) == []
+    assert len(_readings(aws, "d1")) == 1
 
 
 def test_a_failed_batch_is_applied_on_redelivery(aws: Any, put_device: Any, stream: Stream,
@@ -158,6 +194,73 @@ def test_late_readings_do_not_regress_state(aws: Any, put_device: Any, stream: S
     device = _device(aws, "d1")
     assert device.last_reading.temperature == Decimal("7")
     assert device.last_seen.isoformat() == "2026-11-24T15:03:00+00:00"
+
+
+def test_a_future_dated_event_never_pins_device_state(aws: Any, put_device: Any, stream: Stream,
+                                                     lambda_context: FakeLambdaContext) -> None:
+    """The clock reads 15:05; events more than 5 minutes ahead of it move no state (#11 M1)."""
+    put_device("d1", status="offline")
+    handler = _handler("apply_readings")
+    future = [reading("d1", "2100-01-01T00:00:00Z", temperature=1), reading("d1", "9999-12-31T00:00:00Z"),
+              heartbeat("d1", "2100-01-01T00:00:00Z", firmware="6.6.6")]
+    assert _failed(handler(stream.event(*[stream.record(e, "d1") for e in future]), lambda_context)) == []
+    device = _device(aws, "d1")
+    assert (device.status, device.last_seen, device.last_reading, device.firmware) == (
+        "offline", UNSET, UNSET, UNSET)
+    # The readings are kept, expiring as if taken at the latest trusted time (no overflow, no 2100).
+    latest = dt.datetime(2026, 11, 24, 15, 10, tzinfo=dt.UTC) + dt.timedelta(days=30)
+    assert {r["expiresAt"]["N"] for r in _readings(aws, "d1")} == {str(int(latest.timestamp()))}
+    # Real readings win, a skewed clock within the tolerance included.
+    assert _failed(handler(stream.event(stream.record(reading("d1", "2026-11-24T15:04:00Z"), "d1")),
+                           lambda_context)) == []
+    assert _device(aws, "d1").last_seen.isoformat() == "2026-11-24T15:04:00+00:00"
+    assert _device(aws, "d1").status == "online"
+    assert _failed(handler(stream.event(stream.record(reading("d1", "2026-11-24T15:09:00Z"), "d1")),
+                           lambda_context)) == []
+    device = _device(aws, "d1")
+    assert device.last_seen.isoformat() == device.last_reading.time.isoformat() == "2026-11-24T15:09:00+00:00"
+    # And the device goes offline once it is silent.
+    _handler("mark_offline")(_tick("2026-11-24T15:20:00Z"), lambda_context)
+    assert _device(aws, "d1").status == "offline"
+
+
+def test_a_state_pinned_before_the_rule_is_overwritten_by_real_readings(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    pinned = {"time": "2100-01-01T00:00:00Z", "temperature": Decimal(1), "humidity": None, "battery": 5}
+    put_device("d1", lastSeen="2100-01-01T00:00:00Z", lastReading=pinned)
+    event = stream.event(stream.record(reading("d1", "2026-11-24T15:01:00Z", temperature=3), "d1"))
+    assert _failed(_handler("apply_readings")(event, lambda_context)) == []
+    device = _device(aws, "d1")
+    assert device.last_seen.isoformat() == "2026-11-24T15:01:00+00:00"
+    assert device.last_reading.temperature == Decimal(3)
+
+
+def test_a_future_dated_registration_does_not_set_registered_at(
+        aws: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    event = registered("d1", "site-a", time="2100-01-01T00:00:00Z")
+    assert _failed(_handler("register_devices")(stream.event(stream.record(event, "d1")), lambda_context)) == []
+    assert _device(aws, "d1").registered_at.isoformat() == "2026-11-24T15:05:00+00:00"
+
+
+def test_a_registration_dynamodb_refuses_is_poison_and_the_others_are_registered(
+        aws: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
+    from fleet.runtime.stream import PoisonRecords
+
+    events = [registered("d1", "site-a"), registered("big", "site-a", name="x" * 450_000),
+              registered("d2", "site-b")]  # the item would exceed DynamoDB's 400 KB
+    records = [stream.record(e, e["subject"]) for e in events]
+    with pytest.raises(PoisonRecords, match="ValidationException") as raised:
+        _handler("register_devices")(stream.event(*records), lambda_context)
+    assert raised.value.outcome.poison == [1] and sorted(raised.value.outcome.failed) == [1]
+    assert _device(aws, "d1") is not None and _device(aws, "d2") is not None
+    item = aws.get_item(TableName=os.environ["TABLE_DEVICES"], Key={"deviceId": {"S": "big"}}).get("Item", {})
+    assert "name" not in item  # (moto may keep a partial item where DynamoDB keeps none)
+
+
+def _tick(time: str) -> dict[str, Any]:
+    return {"version": "0", "id": "tick", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": time, "region": "us-east-1",
+            "resources": ["arn:aws:events:us-east-1:123456789012:rule/fleet-test-mark-offline"], "detail": {}}
 
 
 def test_devices_written_meanwhile_are_read_again_and_replanned(
@@ -249,7 +352,11 @@ def test_mark_offline_marks_exactly_the_silent_online_devices(aws: Any, put_devi
     put_device("unknown", status="unknown")
     put_device("fraction", status="online", lastSeen="2026-11-24T15:19:59.500000Z")  # 10m0.5s silent
     put_device("fresh-fraction", status="online", lastSeen="2026-11-24T15:20:00.500000Z")
-    expected_offline |= {"never-seen", "null-seen", "fraction"}
+    # lastSeen further ahead of the tick than the 5-minute tolerance tells nothing: silent.
+    put_device("pinned", status="online", lastSeen="2100-01-01T00:00:00Z")
+    put_device("ahead-fraction", status="online", lastSeen="2026-11-24T15:35:00.500000Z")
+    put_device("skewed", status="online", lastSeen="2026-11-24T15:35:00Z")  # within tolerance
+    expected_offline |= {"never-seen", "null-seen", "fraction", "pinned", "ahead-fraction"}
     tick = {"version": "0", "id": "tick-1", "detail-type": "Scheduled Event", "source": "aws.events",
             "account": "123456789012", "time": "2026-11-24T15:30:00Z", "region": "us-east-1",
             "resources": ["arn:aws:events:us-east-1:123456789012:rule/fleet-test-mark-offline"], "detail": {}}
@@ -266,10 +373,11 @@ def test_mark_offline_rejects_an_event_that_is_not_a_tick(aws: Any, lambda_conte
         _handler("mark_offline")({"detail-type": "Scheduled Event"}, lambda_context)
 
 
-def test_a_processor_exception_fails_the_whole_batch(aws: Any, put_device: Any, stream: Stream,
-                                                     lambda_context: FakeLambdaContext,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_processor_raising_on_everything_applies_nothing_and_fails_the_invocation(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import fleet.entry.apply_readings as entry
+    from fleet.runtime.stream import PoisonRecords
 
     put_device("d1")
 
@@ -279,7 +387,10 @@ def test_a_processor_exception_fails_the_whole_batch(aws: Any, put_device: Any, 
     real = entry.RUNNER.handle
     monkeypatch.setattr(entry.RUNNER, "handle", broken)
     records = [stream.record(reading("d1", f"2026-11-24T15:0{i}:00Z"), "d1") for i in range(3)]
-    assert _failed(entry.handler(stream.event(*records), lambda_context)) == [_seq(r) for r in records]
+    with pytest.raises(PoisonRecords, match="boom") as raised:
+        entry.handler(stream.event(*records), lambda_context)
+    assert _failed(raised.value.response) == [_seq(r) for r in records]
+    assert raised.value.outcome.poison == [0]  # the later events of d1 are not run after it
     monkeypatch.setattr(entry.RUNNER, "handle", real)
     # Nothing was recorded as done: the retry applies the events.
     assert _failed(entry.handler(stream.event(*records), lambda_context)) == []
@@ -301,7 +412,10 @@ def test_failures_are_logged_as_json_with_their_sequence_number_and_counted_in_e
     put_device("d1")
     poison = stream.record(b"\x00not json", "d1")
     good = stream.record(reading("d2", "2026-11-24T15:00:00Z"), "d2")  # d2 unknown: fails too
-    _handler("apply_readings")(stream.event(poison, good), lambda_context)
+    from fleet.runtime.stream import PoisonRecords
+
+    with pytest.raises(PoisonRecords):
+        _handler("apply_readings")(stream.event(poison, good), lambda_context)
     output = logs.getvalue() + capsys.readouterr().out  # logs, then EMF (printed)
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     failures = [line for line in lines if line.get("message") == "record failed"]
@@ -312,4 +426,5 @@ def test_failures_are_logged_as_json_with_their_sequence_number_and_counted_in_e
     assert "invalid record" in failures[0]["reason"]
     emf = [line for line in lines if "_aws" in line and "RecordsFailed" in line]
     assert emf and emf[0]["RecordsFailed"] == [2.0] and emf[0]["processor"] == "apply_readings"
+    assert emf[0]["RecordsPoison"] == [1.0]  # the metric the generated alarm watches
     assert emf[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "fleet"

@@ -1,7 +1,8 @@
 """monitoring.tf's view: one alarm per thing that can silently go wrong, all to one SNS topic.
 
-Per stream: iterator age. Per function: errors and throttles (and iterator age for Kinesis
-consumers). Per dead-letter queue: any message. Per table (the idempotency table too): read
+Per stream: iterator age. Per function: errors and throttles (and, for Kinesis consumers,
+iterator age and the runtime's own `RecordsPoison` EMF metric: records it could never apply).
+Per dead-letter queue: any message. Per table (the idempotency table too): read
 and write throttles. The API: 5xx and p99 latency. Per archive: delivery freshness.
 The access-log bucket exists only when something logs into it (the web bucket and CloudFront,
 the data lake).
@@ -45,7 +46,7 @@ def _count(
     return Alarm(names, what, namespace, metric, "Sum", dimensions, 0)
 
 
-def function_alarms(p: Processor) -> list[Alarm]:
+def function_alarms(ir: Ir, p: Processor) -> list[Alarm]:
     dims = (("FunctionName", refs.ref(p.names.function.address, "function_name")),)
     alarms = [
         _count(
@@ -73,6 +74,17 @@ def function_alarms(p: Processor) -> list[Alarm]:
                 "Maximum",
                 dims,
                 ITERATOR_AGE_MS,
+            )
+        )
+        # The runtime's EMF metrics: namespace POWERTOOLS_METRICS_NAMESPACE, dimensions service
+        # (POWERTOOLS_SERVICE_NAME) and processor; both names are the model's (compute.environment).
+        alarms.append(
+            _count(
+                p.names.poison_alarm,
+                f"Function {p.name} met records it can never apply (they go to its dead-letter queue)",
+                ir.name,
+                "RecordsPoison",
+                (("processor", p.name), ("service", ir.name)),
             )
         )
     alarms.append(
@@ -136,7 +148,7 @@ def alarms(ir: Ir) -> list[Alarm]:
                 )
             )
     for p in ir.processors:
-        out += function_alarms(p)
+        out += function_alarms(ir, p)
     for t in ir.tables:
         out += table_alarms(t.names.table, t.names.alarms, t.name)
     if needs_idempotency(ir):

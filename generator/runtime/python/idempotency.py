@@ -1,8 +1,11 @@
-"""Redelivery made harmless: Powertools idempotency, keyed on the CloudEvents `id`.
+"""Redelivery made harmless: Powertools idempotency, keyed on the CloudEvents identity.
 
-Records live in Powertools' `DynamoDBPersistenceLayer` table (key `id`, TTL `expiration`; key
-format `<function>.<processor>#<md5 of id>`; attributes `status`, `in_progress_expiration`,
-`data`). A claim is a conditional put that fails when the event is COMPLETED, or IN PROGRESS and
+The keys a ledger gets are opaque strings; the stream runner passes each event's identity,
+`stream.identity(source, id)` (the JSON array `["<source>","<id>"]`), so the same `id` from
+two sources is two events. Records live in Powertools' `DynamoDBPersistenceLayer` table (key
+`id`, TTL `expiration`; key format `<function>.<processor>#<md5 of the key>`, Powertools' own
+hashing; attributes `status`, `in_progress_expiration`, `data`). Records written when the key
+was the bare `id` keep that format but are never matched again; they expire on their TTL. A claim is a conditional put that fails when the event is COMPLETED, or IN PROGRESS and
 its lock not expired; completing sets COMPLETED; releasing after a failure deletes the record so
 a retry can claim it again.
 

@@ -1,6 +1,6 @@
 """The Kinesis side of every stream processor: decode, order, deduplicate, dispatch, report.
 
-`StreamRunner.process` turns one Lambda event into one call of the handwritten function and
+`StreamRunner.process` turns one Lambda event into calls of the handwritten function and
 answers in the shape of Powertools' BatchProcessor with ReportBatchItemFailures:
 `{"batchItemFailures": [{"itemIdentifier": <sequence number>}, ...]}`. Per record:
 - base64 -> JSON -> typed CloudEvent (msgspec, one tagged union on `type`); undecodable or
@@ -8,15 +8,25 @@ answers in the shape of Powertools' BatchProcessor with ReportBatchItemFailures:
 - events of the stream this processor does not subscribe to are acknowledged and skipped;
 - per-subject order (subject = the Kinesis partition key): once a record of a subject fails,
   every later record of that subject in the batch fails too and is never applied;
-- idempotency on the CloudEvents `id` (runtime.idempotency): events applied before are
-  acknowledged without being applied again; a second copy inside the batch follows the first.
+- idempotency on the CloudEvents identity, `source` + `id` (runtime.idempotency): events
+  applied before are acknowledged without being applied again; a second copy inside the batch
+  follows the first.
 The handwritten function gets a `Batch` of the remaining events in stream order; it may fail
-single events (`Batch.fail`) or raise to fail them all. Every failed record is reported; all
-records failing is reported the same way (Lambda then retries the whole batch).
+single events (`Batch.fail`: retried later) or raise. When it raises, the runner isolates the
+culprit in process: it runs the two halves of the batch again, in order, down to the single
+events that raise (an event the function raises on alone is *poison*), while time allows;
+every other event is applied once and recorded as applied, and later events of a poison
+event's subject are not run. Records that can never be applied (poison, undecodable, invalid)
+then make `process` raise `PoisonRecords` after the ledger is settled: Lambda sees a function
+error and, with `BisectBatchOnFunctionError`, splits the batch until each poison record is
+retried alone and finally sent to the dead-letter queue by itself; the records around it are
+then duplicates that are acknowledged without being applied again. Without poison, every
+failed record is reported in `batchItemFailures` (Lambda retries from the lowest).
 """
 
 from __future__ import annotations
 
+import time as _time
 import typing as _t
 
 import msgspec as _msgspec
@@ -31,6 +41,9 @@ if _t.TYPE_CHECKING:
 
         @property
         def id(self) -> str: ...
+
+        @property
+        def source(self) -> str: ...
 
         @property
         def subject(self) -> str: ...
@@ -106,10 +119,50 @@ class Batch(_t.Generic[E]):
             raise ValueError("the event is not part of this batch") from None
 
 
-class Outcome:
-    """What happened to each record of one invocation (indexes into the event's Records)."""
+ISOLATION_RESERVE_MS = 1000
+"""Isolating a culprit stops when less than this (plus the slowest call of the processor so
+far) is left of the invocation: the ledger must still be settled before Lambda's timeout."""
 
-    __slots__ = ("records", "failed", "applied", "duplicates", "skipped")
+_identity = _msgspec.json.Encoder().encode
+
+
+def identity(source: str, id: str) -> str:
+    """The idempotency key of an event: its CloudEvents identity as the JSON array
+    `[source, id]` (unambiguous whatever characters either holds)."""
+    return _identity((source, id)).decode()
+
+
+class PoisonRecords(Exception):
+    """Raised to Lambda when records of the batch can never be applied (the processor raised on
+    them alone, or they cannot be decoded): a function error makes Lambda bisect the batch
+    (`BisectBatchOnFunctionError`) until each of them fails alone and is dead-lettered alone.
+
+    Raised after every other record was applied and the ledger settled. `outcome` holds what
+    happened to each record; `response` is the answer partial-failure reporting would give.
+    """
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.response = outcome.response()
+        shown = (outcome.poison or outcome.unisolated)[:5]
+        listed = "; ".join(f"{outcome.sequence_number(i)}: {outcome.failed[i]}" for i in shown)
+        super().__init__(
+            f"{len(outcome.poison)} poison record(s) and {len(outcome.unisolated)} not isolated "
+            f"in time, of {len(outcome.records)} (e.g. {listed}); every other record is applied "
+            "or reported; failing the invocation so that Lambda bisects the batch and retries "
+            "(and finally dead-letters) each poison record alone"
+        )
+
+
+class Outcome:
+    """What happened to each record of one invocation (indexes into the event's Records).
+
+    `poison`: failed records that can never succeed (undecodable or invalid, or the processor
+    raised on the event alone); `unisolated`: records of a batch the processor raised on that
+    were not run again for want of time. Either makes `bisect` true.
+    """
+
+    __slots__ = ("records", "failed", "applied", "duplicates", "skipped", "poison", "unisolated")
 
     def __init__(self, records: list[dict[str, _t.Any]]) -> None:
         self.records = records
@@ -117,6 +170,13 @@ class Outcome:
         self.applied: list[int] = []
         self.duplicates: list[int] = []
         self.skipped: list[int] = []
+        self.poison: list[int] = []
+        self.unisolated: list[int] = []
+
+    @property
+    def bisect(self) -> bool:
+        """Whether Lambda must split the batch to isolate records (a function error)."""
+        return bool(self.poison or self.unisolated)
 
     def sequence_number(self, i: int) -> str:
         """The record's sequence number (looked up only for the records that are reported)."""
@@ -183,16 +243,33 @@ class StreamRunner(_t.Generic[E, C]):
         telemetry: Telemetry | None = None,
         remaining_ms: int | None = None,
     ) -> dict[str, _t.Any]:
-        """Decode, deduplicate and dispatch one Kinesis event; the batchItemFailures answer."""
+        """The batchItemFailures answer to one Kinesis event; raises `PoisonRecords` (after
+        applying and settling everything else) when Lambda must bisect the batch."""
+        outcome = self.run(event, ctx, ledger, telemetry, remaining_ms)
+        if outcome.bisect:
+            raise PoisonRecords(outcome)
+        return outcome.response()
+
+    def run(
+        self,
+        event: dict[str, _t.Any],
+        ctx: C,
+        ledger: Ledger,
+        telemetry: Telemetry | None = None,
+        remaining_ms: int | None = None,
+    ) -> Outcome:
+        """Decode, deduplicate, dispatch and settle one Kinesis event; what became of each record."""
+        deadline = None if remaining_ms is None else _time.monotonic() + remaining_ms / 1000
         records: list[dict[str, _t.Any]] = event.get("Records") or []
         outcome, subjects, decoded = self._decode(records)
-        pending, copies = self._claim(decoded, subjects, outcome, ledger, remaining_ms)
-        self._dispatch(pending, subjects, outcome, ctx, telemetry)
+        keys = [identity(e.source, e.id) for _, e in decoded]
+        pending, copies = self._claim(decoded, keys, subjects, outcome, ledger, remaining_ms)
+        self._dispatch(pending, subjects, outcome, ctx, telemetry, deadline)
         self._order(subjects, copies, outcome)
         self._settle(pending, outcome, ledger, telemetry)
         if telemetry is not None:
             self._report(records, subjects, outcome, telemetry)
-        return outcome.response()
+        return outcome
 
     def _decode(
         self, records: list[dict[str, _t.Any]]
@@ -203,32 +280,33 @@ class StreamRunner(_t.Generic[E, C]):
         envelopes = _envelopes(records)
         subjects = [str(_kinesis(r).get("partitionKey", "")) for r in records]
         outcome = Outcome(records)
-        failed = outcome.failed
         decoded: list[tuple[int, E]] = []
         blocked: set[str] = set()
         decode, accepts = self.decoder.decode, self.accepts
         for i, envelope in enumerate(envelopes):
             subject = subjects[i]
             if subject in blocked:
-                failed[i] = "an earlier record of the same subject failed"
+                outcome.failed[i] = "an earlier record of the same subject failed"
                 continue
+            reason = None
             if envelope is None:
-                failed[i] = "malformed record: not a Kinesis record with base64 data"
-                blocked.add(subject)
-                continue
-            try:
-                value = decode(envelope.kinesis.data)
-            except (_msgspec.DecodeError, _msgspec.ValidationError) as exc:
-                failed[i] = f"invalid record: {exc}"
-                blocked.add(subject)
-                continue
-            if isinstance(value, accepts):
-                decoded.append((i, _t.cast(E, value)))
-            elif isinstance(value, Untyped):
-                failed[i] = "invalid record: empty type"
-                blocked.add(subject)
+                reason = "malformed record: not a Kinesis record with base64 data"
             else:
-                outcome.skipped.append(i)
+                try:
+                    value = decode(envelope.kinesis.data)
+                except (_msgspec.DecodeError, _msgspec.ValidationError) as exc:
+                    reason = f"invalid record: {exc}"
+                else:
+                    if isinstance(value, accepts):
+                        decoded.append((i, _t.cast(E, value)))
+                    elif isinstance(value, Untyped):
+                        reason = "invalid record: empty type"
+                    else:
+                        outcome.skipped.append(i)
+            if reason is not None:  # it can never be applied: poison
+                outcome.failed[i] = reason
+                outcome.poison.append(i)
+                blocked.add(subject)
         return outcome, subjects, decoded
 
     def _decode_all(
@@ -251,36 +329,38 @@ class StreamRunner(_t.Generic[E, C]):
     def _claim(
         self,
         decoded: list[tuple[int, E]],
+        keys: list[str],
         subjects: list[str],
         outcome: Outcome,
         ledger: Ledger,
         remaining_ms: int | None,
-    ) -> tuple[list[tuple[int, E]], list[tuple[int, int]]]:
-        """Claims each distinct event id; the claimed events and the in-batch copies."""
-        ids = [e.id for _, e in decoded]
-        unique, copies = decoded, []
-        if len(set(ids)) != len(ids):
+    ) -> tuple[list[tuple[int, E, str]], list[tuple[int, int]]]:
+        """Claims each distinct event identity; the claimed events (with their keys) and the
+        in-batch copies (index, index of the first)."""
+        unique = [(i, e, k) for (i, e), k in zip(decoded, keys, strict=True)]
+        copies: list[tuple[int, int]] = []
+        if len(set(keys)) != len(keys):
             first: dict[str, int] = {}
             unique = []
-            for i, event in decoded:
-                if event.id in first:
-                    copies.append((i, first[event.id]))
+            for (i, event), key in zip(decoded, keys, strict=True):
+                if key in first:
+                    copies.append((i, first[key]))
                 else:
-                    first[event.id] = i
-                    unique.append((i, event))
-            ids = [e.id for _, e in unique]
-        claims: list[Claim | Exception] = ledger.claim(ids, remaining_ms)
+                    first[key] = i
+                    unique.append((i, event, key))
+            keys = [k for _, _, k in unique]
+        claims: list[Claim | Exception] = ledger.claim(keys, remaining_ms)
         if claims.count("new") == len(claims):  # the usual case: everything is new
             return unique, copies
-        pending: list[tuple[int, E]] = []
+        pending: list[tuple[int, E, str]] = []
         blocked: set[str] = set()
-        for (i, event), claim in zip(unique, claims, strict=True):
+        for (i, event, key), claim in zip(unique, claims, strict=True):
             if claim == "new" and not blocked:
-                pending.append((i, event))
+                pending.append((i, event, key))
             elif subjects[i] in blocked:
                 outcome.failed[i] = "an earlier record of the same subject failed"
                 if claim == "new":
-                    pending.append((i, event))  # claimed: released again in _settle
+                    pending.append((i, event, key))  # claimed: released again in _settle
             elif isinstance(claim, Exception):
                 outcome.failed[i] = f"idempotency store failed: {claim}"
                 blocked.add(subjects[i])
@@ -290,39 +370,94 @@ class StreamRunner(_t.Generic[E, C]):
             elif claim == "done":
                 outcome.duplicates.append(i)
             else:
-                pending.append((i, event))
+                pending.append((i, event, key))
         return pending, copies
 
     def _dispatch(
         self,
-        pending: list[tuple[int, E]],
+        pending: list[tuple[int, E, str]],
         subjects: list[str],
         outcome: Outcome,
         ctx: C,
         telemetry: Telemetry | None,
+        deadline: float | None,
     ) -> None:
+        """Run the handwritten function on the runnable events; when it raises, run the halves
+        again in stream order (later events of a subject that failed are left out) down to
+        the single events it raises on, while `deadline` allows."""
         failed = outcome.failed
-        runnable = [(i, e) for i, e in pending if i not in failed] if failed else pending
+        runnable = [(i, e) for i, e, _ in pending if i not in failed]
         if not runnable:
             return
-        batch = Batch([e for _, e in runnable], [subjects[i] for i, _ in runnable])
-        try:
-            self.handle(batch, ctx)
-        except Exception as exc:
-            if telemetry is not None:
-                telemetry.logger.exception("processor raised; failing its whole batch")
-            for i, _ in runnable:
-                outcome.failed[i] = f"processor raised {type(exc).__name__}: {exc}"
-            return
-        failures = batch.failures
-        if not failures:
-            outcome.applied.extend([i for i, _ in runnable])
-            return
-        for position, (i, _) in enumerate(runnable):
-            if position in failures:
-                outcome.failed[i] = failures[position]
-            else:
-                outcome.applied.append(i)
+        parts = [runnable]  # a stack: the next part to run is the last
+        blocked: set[str] = set()
+        isolating, slowest = False, 0.0
+        while parts:
+            part = parts.pop()
+            if blocked:
+                for i, _ in part:
+                    if subjects[i] in blocked:
+                        failed[i] = "an earlier record of the same subject failed"
+                part = [(i, e) for i, e in part if i not in failed]
+                if not part:
+                    continue
+            if (
+                isolating
+                and deadline is not None
+                and (_time.monotonic() + slowest + ISOLATION_RESERVE_MS / 1000 > deadline)
+            ):
+                why = "the processor raised on a batch holding this event; no time to isolate it"
+                for rest in (part, *parts):
+                    for i, _ in rest:
+                        failed[i] = why
+                        outcome.unisolated.append(i)
+                return
+            batch = Batch([e for _, e in part], [subjects[i] for i, _ in part])
+            started = _time.monotonic()
+            error: Exception | None = None
+            try:
+                self.handle(batch, ctx)
+            except Exception as exc:
+                error = exc
+            slowest = max(slowest, _time.monotonic() - started)
+            if error is not None:
+                if len(part) > 1:
+                    if telemetry is not None and not isolating:
+                        telemetry.logger.warning(
+                            "processor raised; isolating the event it raises on",
+                            extra={"events": len(part), "error": _describe(error)},
+                        )
+                    isolating = True
+                    half = len(part) // 2
+                    parts += [part[half:], part[:half]]
+                    continue
+                isolating = True
+                i, event = part[0]
+                failed[i] = f"processor raised {_describe(error)}"
+                outcome.poison.append(i)
+                blocked.add(subjects[i])
+                if telemetry is not None:
+                    telemetry.logger.error(
+                        "processor raised on this event alone: it is poison",
+                        exc_info=error,
+                        extra={
+                            "sequence_number": outcome.sequence_number(i),
+                            "partition_key": subjects[i],
+                            "event_id": event.id,
+                            "event_source": event.source,
+                        },
+                    )
+                continue
+            failures = batch.failures
+            if not failures:
+                outcome.applied.extend([i for i, _ in part])
+                continue
+            for position, (i, _) in enumerate(part):
+                if position in failures:
+                    failed[i] = failures[position]
+                    blocked.add(subjects[i])
+                else:
+                    outcome.applied.append(i)
 
     @staticmethod
     def _order(subjects: list[str], copies: list[tuple[int, int]], outcome: Outcome) -> None:
@@ -344,17 +479,17 @@ class StreamRunner(_t.Generic[E, C]):
 
     def _settle(
         self,
-        pending: list[tuple[int, E]],
+        pending: list[tuple[int, E, str]],
         outcome: Outcome,
         ledger: Ledger,
         telemetry: Telemetry | None,
     ) -> None:
         if len(outcome.applied) == len(pending):
-            done, undone = [e.id for _, e in pending], []
+            done, undone = [k for _, _, k in pending], []
         else:
             applied = set(outcome.applied)
-            done = [e.id for i, e in pending if i in applied]
-            undone = [e.id for i, e in pending if i not in applied]
+            done = [k for i, _, k in pending if i in applied]
+            undone = [k for i, _, k in pending if i not in applied]
         errors = ledger.complete(done) + ledger.release(undone)
         if errors and telemetry is not None:
             telemetry.logger.warning(
@@ -380,6 +515,7 @@ class StreamRunner(_t.Generic[E, C]):
         telemetry.count("RecordsReceived", len(records))
         telemetry.count("EventsApplied", len(outcome.applied))
         telemetry.count("RecordsFailed", len(outcome.failed))
+        telemetry.count("RecordsPoison", len(outcome.poison))
         telemetry.count("EventsDuplicate", len(outcome.duplicates))
         telemetry.count("EventsSkipped", len(outcome.skipped))
 
@@ -409,6 +545,10 @@ def _envelopes(records: list[dict[str, _t.Any]]) -> list[_Record | None]:
         except _msgspec.ValidationError:
             out.append(None)
     return out
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 def _remaining_ms(lambda_context: _t.Any) -> int | None:

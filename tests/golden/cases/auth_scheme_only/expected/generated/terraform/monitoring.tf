@@ -93,6 +93,26 @@ resource "aws_cloudwatch_metric_alarm" "fn_apply_labels_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "fn_apply_labels_poison" {
+  alarm_name          = "${local.prefix}-fn-apply-labels-poison"
+  alarm_description   = "Function apply_labels met records it can never apply (they go to its dead-letter queue)"
+  namespace           = "vault"
+  metric_name         = "RecordsPoison"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    processor = "apply_labels"
+    service   = "vault"
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "dlq_apply_labels" {
   alarm_name          = "${local.prefix}-dlq-apply-labels"
   alarm_description   = "Records of apply_labels reached its dead-letter queue"

@@ -93,6 +93,26 @@ resource "aws_cloudwatch_metric_alarm" "fn_apply_changes_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "fn_apply_changes_poison" {
+  alarm_name          = "${local.prefix}-fn-apply-changes-poison"
+  alarm_description   = "Function apply_changes met records it can never apply (they go to its dead-letter queue)"
+  namespace           = "prefs"
+  metric_name         = "RecordsPoison"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    processor = "apply_changes"
+    service   = "prefs"
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "dlq_apply_changes" {
   alarm_name          = "${local.prefix}-dlq-apply-changes"
   alarm_description   = "Records of apply_changes reached its dead-letter queue"

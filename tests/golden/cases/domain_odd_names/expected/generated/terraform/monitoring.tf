@@ -205,6 +205,26 @@ resource "aws_cloudwatch_metric_alarm" "fn_apply_orders_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "fn_apply_orders_poison" {
+  alarm_name          = "${local.prefix}-fn-apply-orders-poison"
+  alarm_description   = "Function apply_orders met records it can never apply (they go to its dead-letter queue)"
+  namespace           = "odd"
+  metric_name         = "RecordsPoison"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    processor = "apply_orders"
+    service   = "odd"
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "dlq_apply_orders" {
   alarm_name          = "${local.prefix}-dlq-apply-orders"
   alarm_description   = "Records of apply_orders reached its dead-letter queue"

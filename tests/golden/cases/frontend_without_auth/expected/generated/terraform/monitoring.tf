@@ -205,6 +205,26 @@ resource "aws_cloudwatch_metric_alarm" "fn_save_notes_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "fn_save_notes_poison" {
+  alarm_name          = "${local.prefix}-fn-save-notes-poison"
+  alarm_description   = "Function save_notes met records it can never apply (they go to its dead-letter queue)"
+  namespace           = "notes"
+  metric_name         = "RecordsPoison"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    processor = "save_notes"
+    service   = "notes"
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "dlq_save_notes" {
   alarm_name          = "${local.prefix}-dlq-save-notes"
   alarm_description   = "Records of save_notes reached its dead-letter queue"

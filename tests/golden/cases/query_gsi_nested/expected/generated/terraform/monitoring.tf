@@ -223,6 +223,26 @@ resource "aws_cloudwatch_metric_alarm" "fn_track_loans_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "fn_track_loans_poison" {
+  alarm_name          = "${local.prefix}-fn-track-loans-poison"
+  alarm_description   = "Function track_loans met records it can never apply (they go to its dead-letter queue)"
+  namespace           = "library"
+  metric_name         = "RecordsPoison"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    processor = "track_loans"
+    service   = "library"
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "dlq_track_loans" {
   alarm_name          = "${local.prefix}-dlq-track-loans"
   alarm_description   = "Records of track_loans reached its dead-letter queue"
