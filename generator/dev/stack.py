@@ -35,6 +35,7 @@ from typing import Any
 from generator.dev.apigw import ApiGateway, wsgi_app
 from generator.dev.apigw.definition import DefinitionError, required_variables
 from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
+from generator.dev.http.wsgi_server import WsgiServer
 from generator.dev.lambdas.functions import (
     FunctionLoadError,
     ProcessEnvironment,
@@ -42,13 +43,12 @@ from generator.dev.lambdas.functions import (
     import_paths,
     load_handler,
 )
-from generator.dev.local_endpoints import LocalEndpoints
 from generator.dev.local_aws.identity import DEFAULT_REGION, LOCAL_ACCOUNT
 from generator.dev.local_aws.moto_server import LocalAws
-from generator.dev.workers import Clients, Workers
 from generator.dev.local_aws.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
+from generator.dev.local_endpoints import LocalEndpoints
 from generator.dev.web import StaticSite, dispatcher
-from generator.dev.http.wsgi_server import WsgiServer
+from generator.dev.workers import Clients, Workers
 from generator.ir.nodes import Ir
 from generator.seeding import load_seed_file
 

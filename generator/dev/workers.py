@@ -1,17 +1,17 @@
 """The local stack's background workers: pollers, archivers and the scheduler, built from the IR.
 
 Everything that moves events after ingestion. Contract: `Workers.build(ir, names, handlers, ...)`
-makes one `KinesisPoller` per stream
-processor with the settings Terraform gives its event source mapping (batch size, batching
-window, retries, maximum record age, bisect on error, ``ReportBatchItemFailures``, the filter
-on the processor's event types, the processor's dead-letter queue), one `Archiver` per archived
-stream (prefix ``<stream>/year=/month=/day=/`` as the Firehose of the Terraform writes), and one
-`Scheduler` holding every scheduled processor. Checkpoints of pollers and archivers live in one
-`JsonFileCheckpointStore` directory; pollers and archivers read shards with the given
-`ReaderFactory` (default: the Kinesis API), and the status measures lag with the given
-`StreamTips` (default: the Kinesis API). `start()` / `stop()` run or stop all of it (threads
-joined); pollers can also be stopped and restarted alone (`stop_pollers` / `start_pollers`),
-resuming from their checkpoints. `status()` is the JSON the ``/_local/status`` endpoint serves.
+makes one `KinesisPoller` per stream processor with the settings Terraform gives its event
+source mapping (batch size, batching window, retries, maximum record age, bisect on error,
+``ReportBatchItemFailures``, the filter on the processor's event types, the processor's
+dead-letter queue), one `Archiver` per archived stream (prefix ``<stream>/year=/month=/day=/``
+as the Firehose of the Terraform writes), and one `Scheduler` holding every scheduled
+processor. Checkpoints of pollers and archivers live in one `JsonFileCheckpointStore`
+directory; pollers and archivers read shards with the given `ReaderFactory`, and the status
+measures lag with the given `StreamTips` (both default to the Kinesis API; the stack passes
+what its local AWS offers). `start()` / `stop()` run or stop all of it (threads joined);
+pollers can also be stopped and restarted alone (`stop_pollers` / `start_pollers`), resuming
+from their checkpoints. `status()` is the JSON the ``/_local/status`` endpoint serves.
 """
 
 from __future__ import annotations

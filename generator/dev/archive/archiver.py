@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from generator.dev.kinesis.checkpoints import CheckpointStore, MemoryCheckpointStore
 from generator.dev.archive.firehose_naming import ObjectNamer
+from generator.dev.kinesis.checkpoints import CheckpointStore, MemoryCheckpointStore
 from generator.dev.kinesis.shard_reader import (
     STARTING_POSITIONS,
     Reader,

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.dev.lambdas.batch_response import interpret
 from generator.dev.kinesis.shard_reader import StreamRecord
+from generator.dev.lambdas.batch_response import interpret
 
 Handler = Callable[[dict[str, Any], Any], Any]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -17,10 +17,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from generator.dev.kinesis.checkpoints import CheckpointStore, MemoryCheckpointStore
+from generator.dev.kinesis.shard_reader import (
+    ReaderFactory,
+    api_readers,
+    list_shard_ids,
+    stream_arn,
+)
 from generator.dev.lambdas.dead_letters import DeadLetterQueue
 from generator.dev.lambdas.event_source import EventSourceConfig, Handler, PollerStats, ShardStats
 from generator.dev.lambdas.shapes import function_arn
-from generator.dev.kinesis.shard_reader import ReaderFactory, api_readers, list_shard_ids, stream_arn
 from generator.dev.lambdas.shard_worker import ShardEnv, ShardWorker
 
 if TYPE_CHECKING:

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from generator.dev.lambdas.batch_response import BatchOutcome, interpret, whole_failure
 from generator.dev.kinesis.checkpoints import CheckpointStore
+from generator.dev.kinesis.shard_reader import Reader, ReaderFactory, StreamRecord
+from generator.dev.lambdas.batch_response import BatchOutcome, interpret, whole_failure
 from generator.dev.lambdas.dead_letters import DeadLetterQueue
 from generator.dev.lambdas.event_source import EventSourceConfig, ShardStats
 from generator.dev.lambdas.shapes import (
@@ -29,7 +30,6 @@ from generator.dev.lambdas.shapes import (
     kinesis_event_record,
     on_failure_record,
 )
-from generator.dev.kinesis.shard_reader import Reader, ReaderFactory, StreamRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis import KinesisClient

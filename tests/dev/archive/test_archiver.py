@@ -17,8 +17,8 @@ from mypy_boto3_kinesis import KinesisClient
 from mypy_boto3_s3 import S3Client
 
 from generator.dev.archive.archiver import ArchiveConfig, Archiver, archive_line
-from generator.dev.kinesis.checkpoints import JsonFileCheckpointStore
 from generator.dev.archive.firehose_naming import ObjectNamer, java_pattern_to_strftime
+from generator.dev.kinesis.checkpoints import JsonFileCheckpointStore
 from generator.dev.local_aws.moto_server import LocalAws
 from tests.dev.helpers import cloud_event, put_events, unique
 

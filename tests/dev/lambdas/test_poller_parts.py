@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from generator.dev.lambdas.batch_response import interpret
 from generator.dev.kinesis.checkpoints import JsonFileCheckpointStore, MemoryCheckpointStore
+from generator.dev.kinesis.shard_reader import StreamRecord
+from generator.dev.lambdas.batch_response import interpret
 from generator.dev.lambdas.dead_letters import DeadLetterQueue, split_message
 from generator.dev.lambdas.shapes import FailedInvocation, iso_millis, on_failure_record
-from generator.dev.kinesis.shard_reader import StreamRecord
 
 ARRIVAL = datetime(2024, 5, 1, 12, 0, 0, 123_456, tzinfo=UTC)
 BATCH = [StreamRecord("shardId-000000000000", str(n), "pk", b"{}", ARRIVAL) for n in (11, 12, 13)]
