@@ -3,16 +3,17 @@
 Start-up, in order (anything failing undoes what was done and raises):
  1. `freshness.check_generated`: the spec is valid and generated/ is current (`StaleOutput`);
  2. bind the HTTP port (a port in use fails before anything else starts);
- 3. moto on a free loopback port (`local_aws`), the spec's tables, idempotency table, streams,
-    data-lake bucket and dead-letter queues (`resources`), under stage ``local``; the seed;
+ 3. moto on a free loopback port (`local_aws.moto_server`), the spec's tables, idempotency
+    table, streams, data-lake bucket and dead-letter queues (`local_aws.resources`), under stage
+    ``local``; the seed;
  4. the API Gateway emulator on ``generated/api/openapi.json`` with local placeholder values and
     stage variables naming the local tables and streams;
  5. the functions: environment (``AWS_ENDPOINT_URL``, dummy credentials, ``TABLE_*``, ...) and
     import paths applied to this process, entry modules imported fresh (a cold start);
- 6. the pipeline (pollers, archivers, scheduler), checkpointing under
+ 6. the workers (pollers, archivers, scheduler), checkpointing under
     ``.gen-cache/checkpoints/<run>/`` (moto's streams live as long as the run, so do they);
  7. serve HTTP.
-`RunningStack.stop()` reverses all of it: server, pipeline threads, moto, environment. One stack
+`RunningStack.stop()` reverses all of it: server, worker threads, moto, environment. One stack
 runs per process at a time (moto's state is per process).
 """
 
@@ -34,20 +35,20 @@ from typing import Any
 from generator.dev.apigw import ApiGateway, wsgi_app
 from generator.dev.apigw.definition import DefinitionError, required_variables
 from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
-from generator.dev.functions import (
+from generator.dev.http.wsgi_server import WsgiServer
+from generator.dev.lambdas.functions import (
     FunctionLoadError,
     ProcessEnvironment,
     function_environment,
     import_paths,
     load_handler,
 )
-from generator.dev.lambda_shapes import DEFAULT_REGION, LOCAL_ACCOUNT
-from generator.dev.local_api import LocalEndpoints
-from generator.dev.local_aws import LocalAws
-from generator.dev.pipeline import Clients, Pipeline
-from generator.dev.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
+from generator.dev.local_aws.identity import DEFAULT_REGION, LOCAL_ACCOUNT
+from generator.dev.local_aws.moto_server import LocalAws
+from generator.dev.local_aws.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
+from generator.dev.local_endpoints import LocalEndpoints
 from generator.dev.web import StaticSite, dispatcher
-from generator.dev.wsgi_server import WsgiServer
+from generator.dev.workers import Clients, Workers
 from generator.ir.nodes import Ir
 from generator.seeding import load_seed_file
 
@@ -71,7 +72,7 @@ class RunningStack:
     region: str
     ir: Ir
     names: LocalNames
-    pipeline: Pipeline
+    workers: Workers
     seeded: dict[str, int]
     _resources: contextlib.ExitStack = field(repr=False)
     _stopped: bool = field(default=False, repr=False)
@@ -225,18 +226,19 @@ def _start(
 
     checkpoints = _checkpoint_dir(root)
     resources.callback(shutil.rmtree, checkpoints, ignore_errors=True)
-    pipeline = Pipeline.build(
-        ir, names, handlers, Clients(kinesis, s3, sqs, kinesis_in_process=True), dlq_urls, checkpoints, region
+    workers = Workers.build(
+        ir, names, handlers, Clients(kinesis, s3, sqs), dlq_urls, checkpoints, region,
+        readers=aws.shard_readers(kinesis), tips=aws.stream_tips(kinesis),
     )
-    pipeline.start()
-    resources.callback(pipeline.stop)
+    workers.start()
+    resources.callback(workers.stop)
 
     url = f"http://{_url_host(host)}:{http.port}"
 
     def info() -> dict[str, Any]:
         return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}}
 
-    local = LocalEndpoints(pipeline, info)
+    local = LocalEndpoints(workers, info)
     site = StaticSite(root / "frontend" / "dist")
     app_holder.append(dispatcher(wsgi_app(gateway), local, site, API_STAGE))
     http.start(name="gen-dev-http")
@@ -247,7 +249,7 @@ def _start(
         region=region,
         ir=ir,
         names=names,
-        pipeline=pipeline,
+        workers=workers,
         seeded=seeded,
         _resources=resources,
     )

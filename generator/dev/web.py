@@ -22,7 +22,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from generator.dev.local_api import PREFIX as LOCAL_PREFIX
+from generator.dev.local_endpoints import PREFIX as LOCAL_PREFIX
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

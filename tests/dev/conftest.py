@@ -1,7 +1,9 @@
 """A real moto server on a free loopback port for the local-stack tests, and its clients.
 
-The server lives for the whole session; each test makes its own uniquely named stream,
-queue or bucket, so tests never see each other's data.
+The server is the local stack's own (`LocalAws`: moto behind the Kinesis serialisation, with the
+moto patches on or off as ``SPECSTACK_MOTO_PATCHES`` and the moto version decide), reached over
+HTTP (boto3's default session is not hooked). It lives for the whole session; each test makes
+its own uniquely named stream, queue or bucket, so tests never see each other's data.
 """
 
 from __future__ import annotations
@@ -11,19 +13,18 @@ from collections.abc import Callable, Iterator
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from mypy_boto3_kinesis import KinesisClient
 from mypy_boto3_s3 import S3Client
 from mypy_boto3_sqs import SQSClient
 
-from generator.dev import moto_kinesis
+from generator.dev.local_aws.moto_server import LocalAws
 from tests.dev.helpers import unique
 
 REGION = "us-east-1"
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
+def local_aws() -> Iterator[LocalAws]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv("AWS_ACCESS_KEY_ID", "testing")
         env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -31,12 +32,14 @@ def moto_endpoint() -> Iterator[str]:
         env.delenv("AWS_PROFILE", raising=False)
         # One log line per request would bury the interesting logs of a failing test.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        moto_kinesis.install()  # as `gen dev` runs it
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
-        server.stop()
+        aws = LocalAws.start(REGION, hook_boto3=False)  # as `gen dev` starts it
+        yield aws
+        aws.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(local_aws: LocalAws) -> str:
+    return local_aws.endpoint
 
 
 @pytest.fixture(scope="session")

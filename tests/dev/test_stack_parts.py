@@ -19,11 +19,11 @@ from werkzeug.test import Client
 
 from generator import pipeline
 from generator.dev.freshness import StaleOutput, check_generated
-from generator.dev.functions import ProcessEnvironment, function_environment
-from generator.dev.invocations import CountingHandler
-from generator.dev.resources import local_names, table_definition
+from generator.dev.http.wsgi_server import WsgiServer
+from generator.dev.lambdas.functions import ProcessEnvironment, function_environment
+from generator.dev.lambdas.invocations import CountingHandler
+from generator.dev.local_aws.resources import local_names, table_definition
 from generator.dev.web import CONFIG, StaticSite, dispatcher
-from generator.dev.wsgi_server import WsgiServer
 from tests.conftest import REPO, run_cli, write_tree
 
 

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from generator.dev.resources import local_names
+from generator.dev.local_aws.resources import local_names
 from generator.pipeline import generate
 from tests.infra.terraform_stack import CASES, ref, stack
 

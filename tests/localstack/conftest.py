@@ -16,7 +16,7 @@ import pytest
 
 from generator.dev.stack import RunningStack, StackError, start_stack
 from generator.seeding import load_seed_file
-from tests.localstack.support import REPO, Http, aws_client, restore_seed
+from tests.localstack.support import REPO, Http, aws_client, drain, restore_seed
 
 
 @pytest.fixture(scope="package")
@@ -64,8 +64,7 @@ def reseed(stack: RunningStack, dynamodb: Any) -> Iterator[None]:
 @pytest.fixture
 def quiet(http: Http) -> None:
     """Wait until the pollers have settled what is in the streams (reads then see a still table)."""
-    answer = http.post("/_local/drain", params={"timeout": "20"})
-    assert answer.status == 200, answer.text
+    assert drain(http, 20), "the pollers did not settle"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -77,5 +76,5 @@ def pristine(request: pytest.FixtureRequest) -> Iterator[None]:
     stack: RunningStack = request.getfixturevalue("stack")
     http: Http = request.getfixturevalue("http")
     http.post("/_local/pollers/start")
-    http.post("/_local/drain", params={"timeout": "30"})
+    drain(http, 30)
     restore_seed(stack, request.getfixturevalue("dynamodb"))

@@ -35,8 +35,8 @@ from schemathesis.specs.openapi.checks import (
 
 from generator.dev.apigw import ApiGateway, wsgi_app
 from generator.dev.apigw.auth import local_token
+from generator.dev.http.wsgi_server import WsgiServer
 from generator.dev.stack import API_STAGE, RunningStack, gateway_variables
-from generator.dev.wsgi_server import WsgiServer
 from tests.localstack.support import REPO, unique
 
 pytestmark = pytest.mark.slow

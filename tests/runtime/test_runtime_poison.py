@@ -83,8 +83,8 @@ def _through_the_poller(ir: Any, events: list[dict[str, Any]], culprits: Collect
 
     import boto3
 
-    from generator.dev.pipeline import event_source_config
-    from generator.dev.poller import KinesisPoller
+    from generator.dev.workers import event_source_config
+    from generator.dev.lambdas.poller import KinesisPoller
 
     kinesis, sqs = boto3.client("kinesis"), boto3.client("sqs")
     stream, queue = f"poison-{uuid.uuid4().hex[:8]}", f"poison-dlq-{uuid.uuid4().hex[:8]}"

@@ -1,0 +1,11 @@
+"""Lambda emulation: the processors as in-process functions, and their Kinesis event sources.
+
+Owns: `functions` (environment and entry points), `shapes` (context, event and on-failure
+documents), `invocations` (per-function counters), and the event source mapping: `event_source`
+(its settings and counters), `poller` (one per mapping), `shard_worker` (one per shard),
+`batch_response` (how a batch answer is read) and `dead_letters` (the on-failure queue).
+
+May import: `generator.dev.kinesis`, `generator.dev.local_aws` (identity, resource names),
+`generator.ir`. Not `apigw` (independent), nor anything above (schedule, archive, workers,
+stack).
+"""
