@@ -42,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
 from generator.dev.apigw.auth import AuthError, authorize
 from generator.dev.apigw.definition import ApiDefinition, Operation, load_definition
 from generator.dev.apigw.gateway_responses import ErrorRequest, GatewayResponses
@@ -56,8 +56,8 @@ from generator.dev.apigw.service import (
     check_supported,
 )
 from generator.dev.apigw.validate import RequestValidator, media_type
-from generator.dev.apigw.velocity import VtlError, compile_template
-from generator.dev.apigw.vtl import BodyParseError, Params, TemplateVariables, new_context, render
+from generator.dev.apigw.velocity.engine import VtlError, compile_template
+from generator.dev.apigw.velocity.variables import BodyParseError, Params, TemplateVariables, new_context, render
 
 LOG = logging.getLogger(__name__)
 

@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
 from generator.dev.apigw.definition import GatewayResponseDefinition
 from generator.dev.apigw.response import Response, select_template
-from generator.dev.apigw.vtl import Params
+from generator.dev.apigw.velocity.variables import Params
 
 DEFAULT_STATUS = {
     "ACCESS_DENIED": 403,

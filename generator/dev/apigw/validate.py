@@ -33,7 +33,7 @@ from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
 
 from generator.dev.apigw.definition import DefinitionError, Operation
-from generator.dev.apigw.vtl import Params
+from generator.dev.apigw.velocity.variables import Params
 
 
 @dataclass(frozen=True)

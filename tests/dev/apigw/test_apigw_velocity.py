@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from generator.dev.apigw.java import JsonList
-from generator.dev.apigw.velocity import VtlError, compile_template
+from generator.dev.apigw.velocity.java import JsonList
+from generator.dev.apigw.velocity.engine import VtlError, compile_template
 
 
 def render(text: str, **namespace: Any) -> str:

@@ -10,16 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.dev.apigw import jsonpath
-from generator.dev.apigw.java import JsonList
-from generator.dev.apigw.util import (
+from generator.dev.apigw.velocity import jsonpath
+from generator.dev.apigw.velocity.java import JsonList
+from generator.dev.apigw.velocity.util import (
     base64_decode,
     base64_encode,
     escape_javascript,
     url_decode,
     url_encode,
 )
-from generator.dev.apigw.vtl import BodyParseError, Params, TemplateVariables, new_context, render
+from generator.dev.apigw.velocity.variables import BodyParseError, Params, TemplateVariables, new_context, render
 
 BODY = json.dumps(
     {

@@ -1,7 +1,7 @@
 """API Gateway's mapping-template variables, and rendering a template with them.
 
 Contract: `render(text, name, variables)` renders one mapping template (compiled once, see
-`velocity`) with `$input`, `$util`, `$context` and `$stageVariables` as API Gateway provides them,
+`engine`) with `$input`, `$util`, `$context` and `$stageVariables` as API Gateway provides them,
 and returns the output text. Errors: `VtlError` (template and line named); `BodyParseError` when
 the template reads `$input.path`/`$input.json` of a payload that is not JSON (API Gateway answers
 that with 400 "Could not parse request body into json").
@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.dev.apigw import java, jsonpath
-from generator.dev.apigw.util import UtilVariable
-from generator.dev.apigw.velocity import VtlError, compile_template
+from generator.dev.apigw.velocity import java, jsonpath
+from generator.dev.apigw.velocity.util import UtilVariable
+from generator.dev.apigw.velocity.engine import VtlError, compile_template
 
 __all__ = ["BodyParseError", "Params", "TemplateVariables", "VtlError", "new_context", "render"]
 

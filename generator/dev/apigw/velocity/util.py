@@ -20,7 +20,7 @@ import re
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
 
 _SIMPLE_ESCAPES = {
     "'": "\\'",

@@ -48,7 +48,7 @@ from typing import Any
 
 import airspeed  # type: ignore[import-untyped]
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
 
 _BINARY_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "==": java.equals,
