@@ -31,7 +31,8 @@ import yaml
 
 from generator.dev.apigw import ApiGateway
 from generator.dev.apigw.service import IntegrationFailure
-from generator.dev.apigw.velocity.variables import Params, TemplateVariables, VtlError, new_context, render
+from generator.dev.apigw.velocity.variables import Params, TemplateVariables, VtlError, render
+from generator.dev.apigw.context import new_context
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"

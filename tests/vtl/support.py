@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import pipeline
-from generator.dev.apigw.velocity.variables import Params, TemplateVariables, new_context, render
+from generator.dev.apigw.velocity.variables import Params, TemplateVariables, render
+from generator.dev.apigw.context import new_context
 from generator.emit.api import emit_api
 from generator.ir.nodes import Ir, Model, Operation, Schema
 
@@ -101,7 +102,7 @@ class Rendered:
 
     @property
     def status(self) -> int | None:
-        status = self.context["responseOverride"]["status"]
+        status = self.context["responseOverride"].get("status")
         return None if status is None else int(status)
 
 
