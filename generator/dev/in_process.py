@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from generator.dev import dynamodb_validation
 from generator.dev.wsgi_server import call_app, wsgi_environ
 
 if TYPE_CHECKING:
@@ -68,6 +69,10 @@ class InProcessAws:
         if not any(name.lower() == "host" for name, _ in headers):
             headers.append(("Host", f"{self._server[0]}:{self._server[1]}"))  # as urllib3 sends
         environ = wsgi_environ(method, target or "/", headers, body, server=self._server, client=_CLIENT)
+        # DynamoDB's own request checks that moto skips (dynamodb_validation; issue #15).
+        rejected = dynamodb_validation.check(headers, body)
+        if rejected is not None:
+            return rejected
         handler = _json_handler(environ)
         if handler is not None:
             return _dispatch(handler, environ)

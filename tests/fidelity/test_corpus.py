@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from generator.dev.in_process import InProcessAws
 from tests.fidelity.corpus import (
-    REGION,
     Case,
     Deployment,
     deploy,
@@ -25,31 +21,10 @@ from tests.fidelity.corpus import (
     run_api_case,
     run_template_case,
 )
+from tests.fidelity.local import InProcessMoto
 
 CASES = load_cases()
 EXCEPTIONS = load_exceptions()
-ENDPOINT = "http://127.0.0.1:4566"
-
-
-class LocalAws:
-    """moto's application answered in this process, as `gen dev` answers its own calls."""
-
-    def __init__(self) -> None:
-        self.aws = InProcessAws(DomainDispatcherApplication(create_backend_app), ENDPOINT)
-
-    def call(self, method: str, target: str, headers: Any, body: bytes) -> Any:
-        return self.aws.call(method, target, headers, body)
-
-    def client(self, service: str) -> Any:
-        client = boto3.client(
-            service,  # type: ignore[call-overload]
-            endpoint_url=ENDPOINT,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        client.meta.events.register("before-send", self.aws.before_send)
-        return client
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +36,8 @@ def deployments() -> Iterator[dict[str, Deployment]]:
 
 
 @pytest.fixture(scope="module")
-def local_aws() -> LocalAws:
-    return LocalAws()
+def local_aws() -> InProcessMoto:
+    return InProcessMoto()
 
 
 def _param(case: Case) -> Any:
@@ -73,7 +48,7 @@ def _param(case: Case) -> Any:
 
 
 @pytest.mark.parametrize("case", [_param(case) for case in CASES])
-def test_case(case: Case, deployments: dict[str, Deployment], local_aws: LocalAws) -> None:
+def test_case(case: Case, deployments: dict[str, Deployment], local_aws: InProcessMoto) -> None:
     if case.kind == "template":
         problems = run_template_case(case)
     else:
