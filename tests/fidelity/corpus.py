@@ -9,7 +9,8 @@ documented) and a list of `cases:`. A case is one of two kinds:
 - `api`: an API definition (OpenAPI `paths` with `x-amazon-apigateway-*`), deployed on the
   emulator (`ApiGateway`), and requests sent to it; each request is its own case. The backend is
   a mock integration, a stub that replays the service answer AWS recorded (and keeps what the
-  emulator sent it), an echo, or local AWS (moto, called in-process as `gen dev` calls it).
+  emulator sent it), an echo, an unreachable endpoint, or local AWS (moto, called in-process as
+  `gen dev` calls it). In a request path, `<c*n>` stands for the character c written n times.
 
 Expectations compare text exactly (`output`, `body`), or JSON structurally (`output_json`,
 `body_json`, `sent_json`), where the string `<ANY>` matches any non-empty value: snapshot files
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -347,6 +349,14 @@ def _request_body(request: Mapping[str, Any]) -> bytes:
     return _body_text(request.get("body")).encode("utf-8")
 
 
+_REPEAT = re.compile(r"<(.)\*(\d+)>")
+
+
+def _path(text: str) -> str:
+    """A request path, with `<c*n>` written out as n times the character c."""
+    return _REPEAT.sub(lambda found: found.group(1) * int(found.group(2)), text)
+
+
 def run_api_case(case: Case, deployment: Deployment) -> list[str]:
     """Send the case's request to its deployed API; the differences from AWS's answer."""
     request = case.spec
@@ -354,7 +364,7 @@ def run_api_case(case: Case, deployment: Deployment) -> list[str]:
     query = {name: [str(value)] for name, value in (request.get("query") or {}).items()}
     response = deployment.gateway.handle(
         str(request.get("method", "GET")),
-        str(request["path"]),
+        _path(str(request["path"])),
         query,
         dict(request.get("headers") or {}),
         _request_body(request),

@@ -124,7 +124,9 @@ class ApiGateway:
             ]
             responses = [*integration.responses, integration.default_response]
             for response in (r for r in responses if r is not None):
-                templates += [(text, response.template_name) for text in response.templates.values()]
+                templates += [
+                    (text, response.template_name) for text in response.templates.values()
+                ]
             errors += _compile_all(templates)
         self.template_errors: tuple[VtlError, ...] = tuple(errors)
 

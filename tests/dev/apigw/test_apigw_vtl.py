@@ -204,6 +204,28 @@ def test_base64_encode_and_decode() -> None:
     assert run("$util.base64Decode($util.base64Encode('round trip'))") == "round trip"
 
 
+def test_util_reads_a_null_argument_as_the_empty_string() -> None:
+    # Recorded for urlEncode (tests/fidelity/corpus/ls_input_body.yaml, url-encode cases).
+    template = (
+        "[$util.urlEncode($x)][$util.urlDecode($x)][$util.base64Encode($x)]"
+        "[$util.base64Decode($x)][$util.escapeJavaScript($x)]"
+        "#if($util.parseJson($x) == $null)[null]#end"
+    )
+    assert run(template) == "[][][][][][null]"
+
+
+def test_util_on_invalid_input_fails_the_template() -> None:
+    from generator.dev.apigw.velocity.engine import VtlError
+
+    for template in (
+        "$util.base64Decode('%%%')",
+        "$util.parseJson('{not json')",
+        "$util.urlDecode('%zz')",
+    ):
+        with pytest.raises(VtlError):
+            run(template)
+
+
 # --- $context and $stageVariables ---------------------------------------------------------
 
 

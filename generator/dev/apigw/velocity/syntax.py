@@ -16,7 +16,8 @@ everything else unchanged (no line break added or removed, so error lines stay r
 - a dash in a property name: `#set($context.requestOverride.header.X-Amz-Target = v)` (Velocity
   1.7 identifiers may contain `-`).
 
-Such a `#set(target = value)` becomes `#set($__vtl_set = $__vtl.assign($base, [steps], value))`:
+Such a `#set(target = value)` becomes `#set($__vtl_value = value)` followed by
+`#set($__vtl_set = $__vtl.assign($base, [steps], $__vtl_value))`:
 `$__vtl` is the `Assigner` the engine puts in every namespace; it walks the steps (a name, or
 the value of an index expression) and stores the value in the last map or list.
 """
@@ -116,8 +117,9 @@ def _rewrite_one(text: str, match: re.Match[str]) -> tuple[str, int] | None:
     if close is None:
         return None
     value = text[equals.end() : close]
-    head = f"#set(${ASSIGNER}_set = ${ASSIGNER}.assign(${base}, [{', '.join(steps)}],"
-    return f"{head}{value})", close
+    # The value is set first with a plain #set (any expression), then stored through the steps.
+    stored = f"${ASSIGNER}.assign(${base}, [{', '.join(steps)}], ${ASSIGNER}_value)"
+    return f"#set(${ASSIGNER}_value ={value})#set(${ASSIGNER}_set = {stored}", close
 
 
 def restore(value: str) -> str:
