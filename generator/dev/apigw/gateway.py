@@ -48,7 +48,7 @@ from generator.dev.apigw.velocity.java import OpaqueMap
 from generator.dev.apigw.auth import AuthError, authorize
 from generator.dev.apigw.definition import ApiDefinition, Operation, load_definition
 from generator.dev.apigw.gateway_responses import ErrorRequest, GatewayResponses
-from generator.dev.apigw.response import Response, select_template
+from generator.dev.apigw.response import Response, header_value, select_template, set_header
 from generator.dev.apigw.service import (
     IntegrationFailure,
     IntegrationTimeout,
@@ -151,7 +151,7 @@ class ApiGateway:
         querystring = {name: values[-1] for name, values in query.items() if values}
         request_id = str(uuid.uuid4())
         extended_id = base64.b64encode(os.urandom(11)).decode("ascii")
-        accept = _header(single_headers, "accept")
+        accept = header_value(single_headers, "accept")
         context = self._context(
             method, path, path, single_headers, source_ip, request_id, extended_id
         )
@@ -212,9 +212,9 @@ class ApiGateway:
             stage=self.stage,
             request_time=datetime.now(UTC),
             source_ip=source_ip,
-            user_agent=_header(headers, "user-agent") or "",
+            user_agent=header_value(headers, "user-agent") or "",
             claims=None,
-            domain_name=(_header(headers, "host") or "localhost").split(":", 1)[0],
+            domain_name=(header_value(headers, "host") or "localhost").split(":", 1)[0],
             account_id=self._account_id,
             api_id=self._api_id,
             deployment_id=self._deployment_id,
@@ -233,11 +233,11 @@ class ApiGateway:
             raise GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
         if operation.authorizer is not None:
             try:
-                claims = authorize(_header(headers, operation.authorizer.header), time.time())
+                claims = authorize(header_value(headers, operation.authorizer.header), time.time())
             except AuthError as error:
                 raise GatewayError("UNAUTHORIZED", str(error)) from None
             context["authorizer"] = OpaqueMap(claims=OpaqueMap(claims))
-        content_type = _header(headers, "content-type")
+        content_type = header_value(headers, "content-type")
         failure = self._validators[id(operation)].validate(params, content_type, body)
         if failure is not None:
             raise GatewayError(failure.kind, failure.message, failure.details)
@@ -353,9 +353,9 @@ class ApiGateway:
             if key.startswith("method.response.header."):
                 value = self._response_parameter(source, integration_response, context)
                 if value is not None:
-                    _set_header(headers, key.removeprefix("method.response.header."), value)
+                    set_header(headers, key.removeprefix("method.response.header."), value)
         for name, value in override_headers(context, "responseOverride").items():
-            _set_header(headers, name, value)
+            set_header(headers, name, value)
         return Response(status, headers, body)
 
     def _response_parameter(
@@ -364,7 +364,7 @@ class ApiGateway:
         if len(source) >= 2 and source.startswith("'") and source.endswith("'"):
             return source[1:-1]
         if source.startswith("integration.response.header."):
-            return _header(
+            return header_value(
                 integration_response.headers, source.removeprefix("integration.response.header.")
             )
         if source.startswith("stageVariables."):
@@ -393,18 +393,3 @@ def _request_template_name(operation: Operation, content_type: str) -> str:
     if content_type.lower() == "application/json":
         return operation.integration.template_name
     return f"{operation.operation_id}.request[{content_type}].vtl"
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    found = None
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            found = value
-    return found
-
-
-def _set_header(headers: dict[str, str], name: str, value: str) -> None:
-    for key in [k for k in headers if k.lower() == name.lower()]:
-        del headers[key]
-    headers[name] = value
