@@ -1,5 +1,5 @@
 """Helpers of the mapping-template tests: build a case's IR and templates, render one template with
-the API Gateway emulator's Velocity engine (generator.dev.apigw.vtl), and an independent oracle of
+the API Gateway emulator's Velocity engine (generator.dev.apigw.velocity), and an independent oracle of
 what a response template must produce for a DynamoDB item.
 
 The oracle states the mapping contract once: a value whose stored DynamoDB type is the schema's
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from generator import pipeline
-from generator.dev.apigw.vtl import Params, TemplateVariables, new_context, render
+from generator.dev.apigw.velocity.variables import Params, TemplateVariables, render
+from generator.dev.apigw.context import new_context
 from generator.emit.api import emit_api
 from generator.ir.nodes import Ir, Model, Operation, Schema
 
@@ -101,7 +102,7 @@ class Rendered:
 
     @property
     def status(self) -> int | None:
-        status = self.context["responseOverride"]["status"]
+        status = self.context["responseOverride"].get("status")
         return None if status is None else int(status)
 
 

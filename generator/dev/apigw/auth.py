@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
 
 
 class AuthError(Exception):

@@ -2,8 +2,9 @@
 
 Contract: `ApiGateway(definition, vars, stage_variables, service_endpoint, region, stage="api")`
 loads the definition (placeholders filled from `vars`, `region` included), compiles every mapping
-template up front (a broken template fails construction with `VtlError`, naming template and
-line) and then serves `handle(method, path, query, headers, body) -> Response`, where `path` is
+template up front (a template that does not parse is logged, with its name and line, and kept in
+`template_errors`: the API still loads, and the operations using it answer 500, as AWS does) and
+then serves `handle(method, path, query, headers, body) -> Response`, where `path` is
 the raw request path including the stage (`/api/devices/d-1`), `query` a multi-dict
 (`{name: [values]}`), `headers` a mapping or a list of pairs.
 
@@ -17,13 +18,14 @@ The flow is API Gateway's:
  5. request template chosen by Content-Type (default `application/json`); no match ->
     passthrough, or 415 `UNSUPPORTED_MEDIA_TYPE` under `never` (and `when_no_templates` when
     templates exist);
- 6. the integration: `aws` -> the service call (`service`), `mock` -> the `statusCode` the request
-    template renders;
+ 6. the integration (`integration`): `aws` -> the service call, with the request template's
+    `$context.requestOverride.header.*`; `mock` -> the `statusCode` the request template renders;
  7. integration response: the first selection pattern that fully matches the status code,
     else `default`; none -> 500 `API_CONFIGURATION_ERROR`;
  8. the response template (chosen by `Accept`), then `$context.responseOverride.status`, then
     `responseParameters` headers (`'literal'`, `integration.response.header.X`, ...), then
-    `$context.responseOverride.header.*` (overrides are final);
+    `$context.responseOverride.header.*` (overrides are final; the request template's overrides
+    stay in `$context` for the response template, and apply without one);
  9. errors raised by the gateway itself go through the API's gateway responses.
 Every response carries `x-amzn-RequestId` and `x-amz-apigw-id`. Template failures at request
 time answer 500 "Internal server error" (as API Gateway does) and are logged with the template
@@ -33,7 +35,6 @@ name and line, never as a traceback to the client.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import os
 import time
@@ -42,11 +43,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
+from generator.dev.apigw.velocity.java import OpaqueMap
 from generator.dev.apigw.auth import AuthError, authorize
 from generator.dev.apigw.definition import ApiDefinition, Operation, load_definition
 from generator.dev.apigw.gateway_responses import ErrorRequest, GatewayResponses
-from generator.dev.apigw.response import Response, select_template
+from generator.dev.apigw.response import Response, header_value, select_template, set_header
 from generator.dev.apigw.service import (
     IntegrationFailure,
     IntegrationTimeout,
@@ -56,8 +58,16 @@ from generator.dev.apigw.service import (
     check_supported,
 )
 from generator.dev.apigw.validate import RequestValidator, media_type
-from generator.dev.apigw.velocity import VtlError, compile_template
-from generator.dev.apigw.vtl import BodyParseError, Params, TemplateVariables, new_context, render
+from generator.dev.apigw.velocity.engine import VtlError, compile_template
+from generator.dev.apigw.velocity.variables import BodyParseError, Params, TemplateVariables, render
+from generator.dev.apigw.context import new_context
+from generator.dev.apigw.integration import (
+    MockTemplateError,
+    StatusOverrideError,
+    mock_response,
+    override_headers,
+    status_override,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -98,20 +108,27 @@ class ApiGateway:
         self._stage_variables = dict(stage_variables)
         self._account_id = account_id
         self._api_id = api_id
+        self._deployment_id = uuid.uuid4().hex[:6]
         self._client = ServiceClient(service_endpoint, access_key_id, transport=service_transport)
         self._responses = GatewayResponses(self.definition.gateway_responses)
         self._validators: dict[int, RequestValidator] = {}
+        errors: list[VtlError] = []
         for operation in self.definition.operations():
             self._validators[id(operation)] = RequestValidator(operation)
             integration = operation.integration
             if integration.action is not None:
                 check_supported(integration.action)
-            for content_type, text in integration.request_templates.items():
-                compile_template(text, _request_template_name(operation, content_type))
+            templates = [
+                (text, _request_template_name(operation, content_type))
+                for content_type, text in integration.request_templates.items()
+            ]
             responses = [*integration.responses, integration.default_response]
             for response in (r for r in responses if r is not None):
-                for text in response.templates.values():
-                    compile_template(text, response.template_name)
+                templates += [
+                    (text, response.template_name) for text in response.templates.values()
+                ]
+            errors += _compile_all(templates)
+        self.template_errors: tuple[VtlError, ...] = tuple(errors)
 
     def close(self) -> None:
         self._client.close()
@@ -134,7 +151,7 @@ class ApiGateway:
         querystring = {name: values[-1] for name, values in query.items() if values}
         request_id = str(uuid.uuid4())
         extended_id = base64.b64encode(os.urandom(11)).decode("ascii")
-        accept = _header(single_headers, "accept")
+        accept = header_value(single_headers, "accept")
         context = self._context(
             method, path, path, single_headers, source_ip, request_id, extended_id
         )
@@ -195,11 +212,12 @@ class ApiGateway:
             stage=self.stage,
             request_time=datetime.now(UTC),
             source_ip=source_ip,
-            user_agent=_header(headers, "user-agent") or "",
+            user_agent=header_value(headers, "user-agent") or "",
             claims=None,
-            domain_name=(_header(headers, "host") or "localhost").split(":", 1)[0],
+            domain_name=(header_value(headers, "host") or "localhost").split(":", 1)[0],
             account_id=self._account_id,
             api_id=self._api_id,
+            deployment_id=self._deployment_id,
         )
 
     def _execute(
@@ -215,11 +233,11 @@ class ApiGateway:
             raise GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
         if operation.authorizer is not None:
             try:
-                claims = authorize(_header(headers, operation.authorizer.header), time.time())
+                claims = authorize(header_value(headers, operation.authorizer.header), time.time())
             except AuthError as error:
                 raise GatewayError("UNAUTHORIZED", str(error)) from None
-            context["authorizer"]["claims"] = claims
-        content_type = _header(headers, "content-type")
+            context["authorizer"] = OpaqueMap(claims=OpaqueMap(claims))
+        content_type = header_value(headers, "content-type")
         failure = self._validators[id(operation)].validate(params, content_type, body)
         if failure is not None:
             raise GatewayError(failure.kind, failure.message, failure.details)
@@ -267,12 +285,12 @@ class ApiGateway:
     ) -> ServiceResponse:
         action = operation.integration.action
         if action is None:
-            return _mock_response(operation, request_body)
-        overrides = {
-            str(name): java.to_string(value)
-            for name, value in context["requestOverride"]["header"].items()
-            if value is not None
-        }
+            try:
+                return mock_response(request_body)
+            except MockTemplateError as error:
+                LOG.error("%s: %s", operation.operation_id, error)
+                raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
+        overrides = override_headers(context)
         try:
             return self._client.call(action, request_body, overrides)
         except IntegrationTimeout as error:
@@ -306,7 +324,6 @@ class ApiGateway:
                 integration_response.status,
             )
             raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
-        context["responseOverride"] = {"header": {}, "status": None}
         template = select_template(selected.templates, accept)
         if template is None:
             content_type = "application/json"
@@ -326,19 +343,19 @@ class ApiGateway:
             except (VtlError, BodyParseError) as error:
                 LOG.error("response template failed: %s", error)
                 raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
-        override = context["responseOverride"]
-        status = selected.status
-        if override.get("status") is not None:
-            status = _status_code(override["status"], selected.template_name)
+        try:
+            status = status_override(context) or selected.status
+        except StatusOverrideError as error:
+            LOG.error("%s: %s", selected.template_name, error)
+            raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
         headers = {"Content-Type": content_type}
         for key, source in selected.parameters.items():
             if key.startswith("method.response.header."):
                 value = self._response_parameter(source, integration_response, context)
                 if value is not None:
-                    _set_header(headers, key.removeprefix("method.response.header."), value)
-        for name, value in (override.get("header") or {}).items():
-            if value is not None:
-                _set_header(headers, str(name), java.to_string(value))
+                    set_header(headers, key.removeprefix("method.response.header."), value)
+        for name, value in override_headers(context, "responseOverride").items():
+            set_header(headers, name, value)
         return Response(status, headers, body)
 
     def _response_parameter(
@@ -347,7 +364,7 @@ class ApiGateway:
         if len(source) >= 2 and source.startswith("'") and source.endswith("'"):
             return source[1:-1]
         if source.startswith("integration.response.header."):
-            return _header(
+            return header_value(
                 integration_response.headers, source.removeprefix("integration.response.header.")
             )
         if source.startswith("stageVariables."):
@@ -360,47 +377,19 @@ class ApiGateway:
         return None
 
 
+def _compile_all(templates: list[tuple[str, str]]) -> list[VtlError]:
+    """Compile each (text, name); a template that does not parse is logged and returned."""
+    errors = []
+    for text, name in templates:
+        try:
+            compile_template(text, name)
+        except VtlError as error:
+            LOG.warning("mapping template does not parse (requests using it answer 500): %s", error)
+            errors.append(error)
+    return errors
+
+
 def _request_template_name(operation: Operation, content_type: str) -> str:
     if content_type.lower() == "application/json":
         return operation.integration.template_name
     return f"{operation.operation_id}.request[{content_type}].vtl"
-
-
-def _mock_response(operation: Operation, rendered: str) -> ServiceResponse:
-    """A mock integration answers with the `statusCode` its request template renders."""
-    if not rendered.strip():
-        return ServiceResponse(200, {}, b"")
-    try:
-        status = json.loads(rendered).get("statusCode", 200)
-        return ServiceResponse(int(status), {}, b"")
-    except (ValueError, AttributeError, TypeError):
-        LOG.error(
-            '%s: mock request template did not render {"statusCode": N}', operation.operation_id
-        )
-        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error") from None
-
-
-def _status_code(value: Any, template_name: str) -> int:
-    try:
-        status = int(java.to_string(value))
-    except ValueError:
-        status = 0
-    if not 100 <= status <= 599:
-        LOG.error("%s: responseOverride.status %r is not an HTTP status", template_name, value)
-        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error")
-    return status
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    found = None
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            found = value
-    return found
-
-
-def _set_header(headers: dict[str, str], name: str, value: str) -> None:
-    for key in [k for k in headers if k.lower() == name.lower()]:
-        del headers[key]
-    headers[name] = value

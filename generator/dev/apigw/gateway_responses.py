@@ -4,8 +4,10 @@ Contract: `GatewayResponses(definitions).build(kind, message, request)` returns 
 for an error of response type `kind` (e.g. `MISSING_AUTHENTICATION_TOKEN`) raised by the gateway:
 - definition: the API's `x-amazon-apigateway-gateway-responses[kind]`, else its `DEFAULT_4XX` /
   `DEFAULT_5XX`, else API Gateway's built-in default;
-- status: the definition's `statusCode`, else the `DEFAULT_4XX`/`DEFAULT_5XX` one, else the type's
-  default status (403, 401, 400, 415, 500, 504...);
+- status: the type's own definition's `statusCode`; a type the API defines without one keeps the
+  type's default status (403, 401, 400, 415, 500, 504...); a type the API does not define takes
+  the `DEFAULT_4XX`/`DEFAULT_5XX` definition's status, else its default (recorded:
+  tests/fidelity/corpus/ls_gateway.yaml, default-5xx);
 - headers: `gatewayresponse.header.X` from `'literal'`, `method.request.header|querystring|path.x`,
   `stageVariables.x` or `context.x`; plus `x-amzn-ErrorType` where API Gateway sends one;
 - body: the selected template with plain `$context.*` / `$stageVariables.*` substitution (gateway
@@ -21,10 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
 from generator.dev.apigw.definition import GatewayResponseDefinition
 from generator.dev.apigw.response import Response, select_template
-from generator.dev.apigw.vtl import Params
+from generator.dev.apigw.velocity.variables import Params
 
 DEFAULT_STATUS = {
     "ACCESS_DENIED": 403,
@@ -94,8 +96,8 @@ class GatewayResponses:
         specific = self._definitions.get(kind)
         fallback = self._definitions.get(family)
         chosen = specific or fallback
-        if specific is not None and specific.status is not None:
-            status = specific.status
+        if specific is not None:
+            status = specific.status if specific.status is not None else own_status
         elif fallback is not None and fallback.status is not None:
             status = fallback.status
         else:
@@ -103,7 +105,7 @@ class GatewayResponses:
         context = dict(request.context)
         context["error"] = {
             "message": message,
-            "messageString": json.dumps(message),
+            "messageString": json.dumps(message, ensure_ascii=False),
             "responseType": kind,
             "validationErrorString": details,
         }

@@ -3,7 +3,8 @@
 Contract: `Response(status, headers, body)` is what `ApiGateway.handle` returns.
 `select_template(templates, accept)` picks the response template API Gateway would use: the one
 whose content type the `Accept` header names (first match in the header's order), else
-`application/json`, else the first defined; `None` when there are none.
+`application/json`, else the first defined; `None` when there are none. `header_value` and
+`set_header` read and replace a header whatever its case.
 """
 
 from __future__ import annotations
@@ -38,3 +39,20 @@ def select_template(templates: Mapping[str, str], accept: str | None) -> tuple[s
     if "application/json" in by_type:
         return by_type["application/json"]
     return next(iter(by_type.values()))
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header `name` in any case (the last one, if it is repeated)."""
+    lowered = name.lower()
+    found = None
+    for key, value in headers.items():
+        if key.lower() == lowered:
+            found = value
+    return found
+
+
+def set_header(headers: dict[str, str], name: str, value: str) -> None:
+    """Set header `name`, dropping any spelling of it already there."""
+    for key in [k for k in headers if k.lower() == name.lower()]:
+        del headers[key]
+    headers[name] = value

@@ -4,11 +4,14 @@ Contract: `RequestValidator(operation).validate(params, content_type, body)` ret
 the request passes, or a `ValidationFailure(kind, message, details)`:
 - `validateRequestParameters`: every required path, query string and header parameter must be
   present and not blank; failure -> `BAD_REQUEST_PARAMETERS`,
-  "Missing required request parameters: [a, b]". (API Gateway checks presence only, not types.)
+  "Missing required request parameters: [a, b]", listed as AWS lists them: headers, then path,
+  then query string parameters, each by name (recorded: tests/fidelity/corpus/ls_gateway.yaml).
+  (API Gateway checks presence only, not types.)
 - `validateRequestBody`: only when the operation has a model for the request's content type
   (default `application/json`); the body must be JSON valid against that JSON Schema draft 4
   model (formats included); failure -> `BAD_REQUEST_BODY`, "Invalid request body", with the
-  schema errors in `details` (`$context.error.validationErrorString`).
+  schema errors in `details` (`$context.error.validationErrorString`, worded as API Gateway's
+  validator words them: `validation_messages`).
 Parameters are checked before the body, as API Gateway does. `nullable` is not a draft 4
 keyword: API Gateway's models ignore it, and so does this validator.
 
@@ -32,8 +35,9 @@ import fastjsonschema
 from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
 
-from generator.dev.apigw.definition import DefinitionError, Operation
-from generator.dev.apigw.vtl import Params
+from generator.dev.apigw.definition import DefinitionError, Operation, Parameter
+from generator.dev.apigw.validation_messages import describe
+from generator.dev.apigw.velocity.variables import Params
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class RequestValidator:
         if self._operation.validate_parameters:
             missing = [
                 parameter.name
-                for parameter in self._operation.parameters
+                for parameter in sorted(self._operation.parameters, key=_listing_order)
                 if parameter.required and not _present(params, parameter.location, parameter.name)
             ]
             if missing:
@@ -98,8 +102,7 @@ class RequestValidator:
             return None
         errors = sorted(model.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:
-            details = ", ".join(_describe(error) for error in errors)
-            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{details}]")
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", describe(errors))
         return None
 
 
@@ -162,9 +165,9 @@ def fast_acceptor(schema: Any) -> Callable[[Any], bool] | None:
     return accepts
 
 
-def _describe(error: Any) -> str:
-    location = "/" + "/".join(str(part) for part in error.absolute_path)
-    return f"{error.message} (at {location})"
+def _listing_order(parameter: Parameter) -> str:
+    # AWS keeps a method's parameters by their key, method.request.<location>.<name>, in order.
+    return f"{parameter.location}.{parameter.name}"
 
 
 def _present(params: Params, location: str, name: str) -> bool:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from generator.dev.http.wsgi_server import call_app, wsgi_environ
+from generator.dev.local_aws import dynamodb_validation
 from generator.dev.local_aws.kinesis_serial import KINESIS_LOCK, is_kinesis
 
 if TYPE_CHECKING:
@@ -75,6 +76,10 @@ class InProcessAws:
         if not any(name.lower() == "host" for name, _ in headers):
             headers.append(("Host", f"{self._server[0]}:{self._server[1]}"))  # as urllib3 sends
         environ = wsgi_environ(method, target or "/", headers, body, server=self._server, client=_CLIENT)
+        # DynamoDB's own request checks that moto skips (dynamodb_validation; issue #15).
+        rejected = dynamodb_validation.check(headers, body)
+        if rejected is not None:
+            return rejected
         handler = _json_handler(environ) if self.direct_dispatch else None
         if handler is not None:
             if is_kinesis(environ):

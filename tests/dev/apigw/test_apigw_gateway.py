@@ -260,7 +260,8 @@ def test_additional_properties_and_required_fields_are_checked(call: Caller) -> 
 def test_missing_required_parameters_are_listed(call: Caller) -> None:
     response = call("GET", "/api/search")
     assert response.status == 400
-    assert body_of(response) == {"message": "Missing required request parameters: [q, X-Tenant]"}
+    # Headers before query strings, as AWS lists them (tests/fidelity/corpus/ls_gateway.yaml).
+    assert body_of(response) == {"message": "Missing required request parameters: [X-Tenant, q]"}
     blank = call("GET", "/api/search", query={"q": [""]}, headers={"x-tenant": "t"})
     assert body_of(blank) == {"message": "Missing required request parameters: [q]"}
     ok = call("GET", "/api/search", query={"q": ["a"]}, headers={"x-tenant": "t"})
@@ -483,11 +484,15 @@ def test_passthrough_when_no_match_and_when_no_templates() -> None:
     assert strict("POST", "/api/t", raw=b'{"statusCode": 404}', headers=plain).status == 415
 
 
-def test_a_broken_template_fails_construction_with_its_name_and_line() -> None:
-    from generator.dev.apigw import VtlError
-
-    with pytest.raises(VtlError, match=r"^probe\.request\.vtl:2:"):
-        mock_api("{\n#if($x\n}", {"default": {"statusCode": "200"}})
+def test_a_broken_template_does_not_stop_the_api_and_its_operation_answers_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    api = mock_api("{\n#if($x\n}", {"default": {"statusCode": "200"}})
+    assert [str(error).split(": ")[0] for error in api.template_errors] == ["probe.request.vtl:2:7"]
+    assert "probe.request.vtl:2:" in caplog.text
+    response = Caller(api)("POST", "/api/t", body={})
+    assert response.status == 500
+    assert body_of(response) == {"message": "Internal server error"}
 
 
 def test_response_override_status_must_be_a_status(call: Caller) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from generator.dev.apigw.java import JsonList
-from generator.dev.apigw.velocity import VtlError, compile_template
+from generator.dev.apigw.velocity.java import JsonList
+from generator.dev.apigw.velocity.engine import VtlError, compile_template
 
 
 def render(text: str, **namespace: Any) -> str:
@@ -39,8 +39,18 @@ def test_values_render_as_java_writes_them() -> None:
 
 def test_if_null_comparison() -> None:
     assert render("#if($x == $null)none#{else}some#end", x=None) == "none"
-    assert render("#if($x == $null)none#{else}some#end", x="") == "some"
     assert render("#if($x != $null)some#end", x=0) == "some"
+    assert render("#if($x == $null)none#{else}some#end", x="x") == "some"
+
+
+def test_null_equals_the_empty_string_as_on_aws() -> None:
+    # Recorded on AWS (tests/fidelity/corpus/ls_input_path.yaml, absent-path / null-value).
+    assert render('#if($x == "")eq#{else}ne#end', x=None) == "eq"
+    assert render('#if("" == $x)eq#{else}ne#end', x=None) == "eq"
+    assert render('#if($x != "")ne#{else}eq#end', x=None) == "eq"
+    assert render("#if($x == $null)none#{else}some#end", x="") == "none"
+    assert render('#if($x == "null")eq#{else}ne#end', x=None) == "ne"
+    assert render("#if($x == 0)eq#{else}ne#end", x=None) == "ne"
 
 
 def test_if_truth_is_velocity_1_7_only_null_and_false_are_false() -> None:

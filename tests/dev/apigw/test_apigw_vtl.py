@@ -10,16 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.dev.apigw import jsonpath
-from generator.dev.apigw.java import JsonList
-from generator.dev.apigw.util import (
+from generator.dev.apigw.velocity import jsonpath
+from generator.dev.apigw.velocity.java import JsonList
+from generator.dev.apigw.velocity.util import (
     base64_decode,
     base64_encode,
     escape_javascript,
     url_decode,
     url_encode,
 )
-from generator.dev.apigw.vtl import BodyParseError, Params, TemplateVariables, new_context, render
+from generator.dev.apigw.velocity.variables import BodyParseError, Params, TemplateVariables, render
+from generator.dev.apigw.context import new_context
 
 BODY = json.dumps(
     {
@@ -156,7 +157,7 @@ def test_escape_javascript_is_commons_lang_exactly() -> None:
     assert escape_javascript("\b\t\n\f\r\x01\x1f\x7f") == "\\b\\t\\n\\f\\r\\u0001\\u001F\x7f"
     assert escape_javascript("é€😀") == "\\u00E9\\u20AC\\uD83D\\uDE00"
     assert escape_javascript("</script>") == "<\\/script>"
-    assert escape_javascript(None) is None
+    assert escape_javascript(None) == ""  # a null argument reads as "" (see util's docstring)
 
 
 def test_escape_javascript_single_quote_makes_invalid_json_unless_replaced() -> None:
@@ -201,6 +202,28 @@ def test_base64_encode_and_decode() -> None:
     with pytest.raises(ValueError, match="base64"):
         base64_decode("not base64!")
     assert run("$util.base64Decode($util.base64Encode('round trip'))") == "round trip"
+
+
+def test_util_reads_a_null_argument_as_the_empty_string() -> None:
+    # Recorded for urlEncode (tests/fidelity/corpus/ls_input_body.yaml, url-encode cases).
+    template = (
+        "[$util.urlEncode($x)][$util.urlDecode($x)][$util.base64Encode($x)]"
+        "[$util.base64Decode($x)][$util.escapeJavaScript($x)]"
+        "#if($util.parseJson($x) == $null)[null]#end"
+    )
+    assert run(template) == "[][][][][][null]"
+
+
+def test_util_on_invalid_input_fails_the_template() -> None:
+    from generator.dev.apigw.velocity.engine import VtlError
+
+    for template in (
+        "$util.base64Decode('%%%')",
+        "$util.parseJson('{not json')",
+        "$util.urlDecode('%zz')",
+    ):
+        with pytest.raises(VtlError):
+            run(template)
 
 
 # --- $context and $stageVariables ---------------------------------------------------------

@@ -1,7 +1,7 @@
 """API Gateway's mapping-template variables, and rendering a template with them.
 
 Contract: `render(text, name, variables)` renders one mapping template (compiled once, see
-`velocity`) with `$input`, `$util`, `$context` and `$stageVariables` as API Gateway provides them,
+`engine`) with `$input`, `$util`, `$context` and `$stageVariables` as API Gateway provides them,
 and returns the output text. Errors: `VtlError` (template and line named); `BodyParseError` when
 the template reads `$input.path`/`$input.json` of a payload that is not JSON (API Gateway answers
 that with 400 "Could not parse request body into json").
@@ -17,11 +17,9 @@ body, with the method request's parameters):
   `$input.params().path` etc.; `$input.params('x')`: path, then querystring, then header (case
   insensitive), else the empty string.
 
-`$context` holds `requestId`, `extendedRequestId`, `httpMethod`, `resourcePath`, `path`, `stage`,
-`requestTime` (`dd/MMM/yyyy:HH:mm:ss +0000`), `requestTimeEpoch` (ms), `identity.sourceIp`,
-`identity.userAgent`, `authorizer.claims.*`, `accountId`, `apiId`, `domainName`, `protocol`, and
-the settable `responseOverride.status`, `responseOverride.header.*`, `requestOverride.header.*`,
-`requestOverride.querystring.*`, `requestOverride.path.*`.
+`$context` is the map the caller hands in (`TemplateVariables.context`; the gateway builds it,
+see `generator.dev.apigw.context`); what a template sets in it (`responseOverride.*`,
+`requestOverride.*`) stays there for the caller to read.
 """
 
 from __future__ import annotations
@@ -29,14 +27,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from generator.dev.apigw import java, jsonpath
-from generator.dev.apigw.util import UtilVariable
-from generator.dev.apigw.velocity import VtlError, compile_template
+from generator.dev.apigw.velocity import java, jsonpath
+from generator.dev.apigw.velocity.util import UtilVariable
+from generator.dev.apigw.velocity.engine import VtlError, compile_template
 
-__all__ = ["BodyParseError", "Params", "TemplateVariables", "VtlError", "new_context", "render"]
+__all__ = ["BodyParseError", "Params", "TemplateVariables", "VtlError", "render"]
 
 
 class BodyParseError(ValueError):
@@ -114,48 +111,6 @@ class TemplateVariables:
     params: Params
     context: dict[str, Any]
     stage_variables: Mapping[str, str]
-
-
-def new_context(
-    *,
-    request_id: str,
-    extended_request_id: str,
-    http_method: str,
-    resource_path: str,
-    path: str,
-    stage: str,
-    request_time: datetime,
-    source_ip: str,
-    user_agent: str,
-    claims: Mapping[str, str] | None,
-    domain_name: str,
-    account_id: str,
-    api_id: str,
-) -> dict[str, Any]:
-    """The `$context` map of one request (templates may set its override entries)."""
-    moment = request_time.astimezone(UTC)
-    authorizer: dict[str, Any] = {}
-    if claims is not None:
-        authorizer["claims"] = dict(claims)
-    return {
-        "accountId": account_id,
-        "apiId": api_id,
-        "authorizer": authorizer,
-        "domainName": domain_name,
-        "domainPrefix": domain_name.split(".", 1)[0],
-        "extendedRequestId": extended_request_id,
-        "httpMethod": http_method,
-        "identity": {"sourceIp": source_ip, "userAgent": user_agent},
-        "path": path,
-        "protocol": "HTTP/1.1",
-        "requestId": request_id,
-        "requestOverride": {"header": {}, "querystring": {}, "path": {}},
-        "requestTime": moment.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-        "requestTimeEpoch": int(moment.timestamp() * 1000),
-        "resourcePath": resource_path,
-        "responseOverride": {"header": {}, "status": None},
-        "stage": stage,
-    }
 
 
 _UTIL = UtilVariable()

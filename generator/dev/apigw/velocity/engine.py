@@ -12,10 +12,13 @@ Safe forms (tested in tests/dev/apigw/test_apigw_velocity.py):
   string (API Gateway renders every null reference empty, `$x` and `$!x` alike);
 - `#if($x == $null)`, `#if($x != "")`, `#if(!$x)`, `&&`, `||`, `#elseif`, `#else`: conditions use
   Velocity 1.7 truth (only null and `false` are false: `""`, `0` and `[]` are TRUE);
-- `==` / `!=`: numbers compare numerically, values of one kind by value, other pairs by their
+- `==` / `!=`: null equals null and `""` (recorded on AWS: an absent `$input.path` result
+  `== ""`); numbers compare numerically, values of one kind by value, other pairs by their
   `toString()` (so `'10' == 10` is true, as in Velocity);
-- `#set($x = ...)`, `#set($map.key = ...)`, `#set($context.responseOverride.status = 404)`:
-  a variable first set inside `#foreach` stays set after the loop (Velocity's global context);
+- `#set($x = ...)`, `#set($map.key = ...)`, `#set($context.responseOverride.status = 404)`,
+  `#set($map[$key] = ...)`, `#set($context.requestOverride.header.X-Amz-Target = ...)` (index
+  steps and dashed names go through `syntax.rewrite`): a variable first set inside `#foreach`
+  stays set after the loop (Velocity's global context);
 - `#foreach($v in $list)` with `$foreach.hasNext`, `$foreach.index`, `$foreach.count`,
   `$foreach.first`, `$foreach.last`, `$velocityCount`; over a map it iterates the map's VALUES
   (Java); over null or a scalar it does nothing;
@@ -28,14 +31,17 @@ Safe forms (tested in tests/dev/apigw/test_apigw_velocity.py):
   `.put(k, v)`; lists: `.size()`, `.get(i)`, `.isEmpty()`, `.contains(v)`, `.add(v)`;
 - `+` adds numbers and concatenates when either side is a string; `/` on integers truncates.
 - string literals keep backslashes verbatim, as Velocity does: the documented idiom
-  `$util.escapeJavaScript($s).replaceAll("\\'", "'")` passes the Java regex `\\'`.
+  `$util.escapeJavaScript($s).replaceAll("\\'", "'")` passes the Java regex `\\'`, and
+  `.replaceAll("\'", "'")` or `.matches("\d+")` in a directive's or a method's arguments pass
+  `\'` and `\d+` (`syntax.rewrite` makes them parsable for airspeed).
 
 Unsafe forms (do not use in generated templates; they differ between airspeed and Java or are
-unspecified): backslash sequences in string literals other than `\\`, `\'`, `\"`, `\n`, `\r`,
-`\t`, `\b` (airspeed cannot parse e.g. `'\d'`: write `[0-9]`); `#set($x = $null)` (Velocity 1.7
+unspecified): backslash sequences other than `\\`, `\'`, `\"`, `\n`, `\r`, `\t`, `\b` in a
+string literal outside the arguments of a directive or method call, e.g. in a `[...]` list
+literal (airspeed cannot parse `'\d'` there: write `[0-9]`); `#set($x = $null)` (Velocity 1.7
 keeps the old value, airspeed assigns null); `#define`, `#evaluate`, `#include`, `#parse`,
-`#macro`; header names with `-` in `#set($context.responseOverride.header.X-Y = ...)` (write
-`#set($discard = $context.responseOverride.header.put('X-Y', ...))`); float formatting beyond plain decimals.
+`#macro`; a dashed name READ as a property (`$h.X-Y` reads `$h.X` then the text `-Y`; write
+`$h.get('X-Y')`); float formatting beyond plain decimals.
 """
 
 from __future__ import annotations
@@ -43,12 +49,13 @@ from __future__ import annotations
 import inspect
 import operator
 import threading
+from dataclasses import dataclass, field
 from collections.abc import Callable, KeysView, Mapping, MutableMapping, ValuesView
 from typing import Any
 
 import airspeed  # type: ignore[import-untyped]
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java, syntax
 
 _BINARY_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "==": java.equals,
@@ -192,10 +199,11 @@ class _Set(airspeed.SetDirective):  # type: ignore[misc]
         target[self.terms[-1]] = value
 
 
-def _velocity_literal(raw: str) -> str:
+def _velocity_literal(raw: str, restore: bool) -> str:
     """A string literal's value as Velocity sees it: quotes stripped, doubled quotes undoubled."""
     quote = raw[0]
-    return raw[1:-1].replace(quote * 2, quote)
+    value = raw[1:-1].replace(quote * 2, quote)
+    return syntax.restore(value) if restore else value
 
 
 _SWAPS: dict[type, type] = {
@@ -207,11 +215,19 @@ _SWAPS: dict[type, type] = {
 }
 
 
-def _adjust(node: Any, seen: set[int]) -> None:
+@dataclass
+class _Walk:
+    """One adjustment walk: the nodes seen, and whether `syntax.rewrite` stood in for backslashes."""
+
+    restore: bool
+    seen: set[int] = field(default_factory=set)
+
+
+def _adjust(node: Any, walk: _Walk) -> None:
     """Walk a parsed airspeed tree and give its nodes API Gateway semantics."""
-    if id(node) in seen:
+    if id(node) in walk.seen:
         return
-    seen.add(id(node))
+    walk.seen.add(id(node))
     kind = type(node)
     if kind in _SWAPS:
         node.__class__ = _SWAPS[kind]
@@ -220,16 +236,18 @@ def _adjust(node: Any, seen: set[int]) -> None:
     elif kind is airspeed.UnaryOperatorValue:
         node.op = java.logical_not
     elif kind is airspeed.StringLiteral:
-        node.value = _velocity_literal(node.my_text())
+        node.value = _velocity_literal(node.my_text(), walk.restore)
     elif kind is airspeed.InterpolatedStringLiteral:
-        _reparse_interpolated(node)
+        _reparse_interpolated(node, walk.restore)
+    elif kind is airspeed.Text and walk.restore:
+        node.text = syntax.restore(node.text)  # text inside an interpolated literal
     for value in list(vars(node).values()):
-        _adjust_value(value, seen)
+        _adjust_value(value, walk)
 
 
-def _reparse_interpolated(node: Any) -> None:
+def _reparse_interpolated(node: Any, restore: bool) -> None:
     raw = node.my_text()
-    node.value = _velocity_literal(raw)
+    node.value = _velocity_literal(raw, restore)
     if '""' in raw:
         node.block = airspeed.Block(node.filename, node.value, 0)
     else:
@@ -237,18 +255,18 @@ def _reparse_interpolated(node: Any) -> None:
         node.block = airspeed.Block(node.filename, node.full_text()[: node.end - 1], node.start + 1)
 
 
-def _adjust_value(value: Any, seen: set[int]) -> None:
+def _adjust_value(value: Any, walk: _Walk) -> None:
     if isinstance(value, airspeed._Element):
-        _adjust(value, seen)
+        _adjust(value, walk)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            _adjust_value(item, seen)
+            _adjust_value(item, walk)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _adjust_value(key, seen)
-            _adjust_value(item, seen)
+            _adjust_value(key, walk)
+            _adjust_value(item, walk)
     elif inspect.ismethod(value) and isinstance(value.__self__, airspeed._Element):
-        _adjust(value.__self__, seen)
+        _adjust(value.__self__, walk)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -263,14 +281,15 @@ class Template:
         self.name = name
         self.text = text
         try:
-            self._template = airspeed.Template(text, filename=name)
+            self._template = airspeed.Template(syntax.rewrite(text), filename=name)
             self._template.ensure_compiled()
         except airspeed.TemplateSyntaxError as error:
             message = str(error).split(": ", 1)[-1].replace("\n", "\\n")
             raise VtlError(name, error.line, error.column, f"syntax error: {message}") from None
-        _adjust(self._template.root_element, set())
+        _adjust(self._template.root_element, _Walk(restore=syntax.BACKSLASH not in text))
 
     def render(self, namespace: dict[str, Any]) -> str:
+        namespace.setdefault(syntax.ASSIGNER, _ASSIGNER)
         try:
             return str(self._template.merge(namespace))
         except airspeed.TemplateExecutionError as error:
@@ -282,6 +301,7 @@ class Template:
             ) from cause
 
 
+_ASSIGNER = syntax.Assigner()
 _CACHE: dict[tuple[str, str], Template] = {}
 _CACHE_LOCK = threading.Lock()
 

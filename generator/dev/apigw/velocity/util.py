@@ -1,5 +1,10 @@
 """`$util` of API Gateway mapping templates, with the exact Java behaviour of each function.
 
+A null argument reads as the empty string, so every function but `parseJson` answers "" for it
+(recorded for `urlEncode`: `$util.urlEncode($input.body.missing)` renders nothing on AWS); and
+`parseJson(null)` is null. Invalid input to `urlDecode`, `base64Decode` and `parseJson` is an
+error (the template fails, and API Gateway answers 500), as Java's decoders throw.
+
 - `escapeJavaScript(s)`: Apache Commons `StringEscapeUtils.escapeJavaScript`: `'` -> `\\'`,
   `"` -> `\\"`, `\\` -> `\\\\`, `/` -> `\\/`, `\\b \\t \\n \\f \\r`, other control characters and
   every character above U+007F as `\\uXXXX` (upper-case hex, UTF-16 units, so an emoji is a
@@ -20,7 +25,7 @@ import re
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
-from generator.dev.apigw import java
+from generator.dev.apigw.velocity import java
 
 _SIMPLE_ESCAPES = {
     "'": "\\'",
@@ -48,18 +53,22 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\u{code:04X}"
 
 
-def escape_javascript(value: Any) -> str | None:
-    if value is None:
-        return None
-    return _NEEDS_ESCAPE.sub(_escape_char, java.to_string(value))
+def _text(value: Any) -> str:
+    return "" if value is None else java.to_string(value)
+
+
+def escape_javascript(value: Any) -> str:
+    return _NEEDS_ESCAPE.sub(_escape_char, _text(value))
 
 
 def parse_json(text: Any) -> Any:
+    if text is None:
+        return None
     return java.from_json(json.loads(java.to_string(text)))
 
 
 def url_encode(value: Any) -> str:
-    raw = java.to_string(value).encode("utf-8", "replace")
+    raw = _text(value).encode("utf-8", "replace")
     return quote_plus(raw, safe="*").replace("~", "%7E")
 
 
@@ -67,18 +76,18 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def url_decode(value: Any) -> str:
-    text = java.to_string(value)
+    text = _text(value)
     if _BAD_PERCENT.search(text):
         raise ValueError(f"URLDecoder: illegal hex characters in escape (%) pattern in {text!r}")
     return unquote_plus(text, encoding="utf-8", errors="replace")
 
 
 def base64_encode(value: Any) -> str:
-    return base64.b64encode(java.to_string(value).encode("utf-8", "replace")).decode("ascii")
+    return base64.b64encode(_text(value).encode("utf-8", "replace")).decode("ascii")
 
 
 def base64_decode(value: Any) -> str:
-    text = java.to_string(value).strip()
+    text = _text(value).strip()
     try:
         raw = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except binascii.Error as error:
@@ -89,7 +98,7 @@ def base64_decode(value: Any) -> str:
 class UtilVariable:
     """The `$util` object a template sees (method names are API Gateway's)."""
 
-    def escapeJavaScript(self, value: Any) -> str | None:  # noqa: N802 - API Gateway's name
+    def escapeJavaScript(self, value: Any) -> str:  # noqa: N802 - API Gateway's name
         return escape_javascript(value)
 
     def parseJson(self, text: Any) -> Any:  # noqa: N802

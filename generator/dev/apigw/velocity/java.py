@@ -5,10 +5,11 @@ API Gateway evaluates mapping templates on the JVM: values are Java strings, num
 module gives Python values the same observable behaviour:
 
 - `to_string(v)`: what Velocity writes for a value (`true`, not `True`; maps as `{k=v, k2=v2}`;
-  JSON arrays as compact JSON; template lists as `[a, b]`; nested nulls as `null`);
+  JSON arrays as compact JSON; template lists as `[a, b]`; nested nulls as `null`; an
+  `OpaqueMap` -- `$context` and the maps in it -- as the empty string);
 - `truthy(v)`: Velocity 1.7 conditions: only null and `false` are false (`""`, `0`, `[]` are true);
-- `equals(a, b)`: Velocity `==`: numbers numerically, same kinds by value, other pairs by
-  `toString()`;
+- `equals(a, b)`: Velocity `==` as API Gateway evaluates it: null equals null and the empty
+  string; numbers compare numerically, same kinds by value, other pairs by `toString()`;
 - `add`, `divide`, `modulo`, `compare`: Velocity arithmetic (`+` concatenates when a side is a
   string; integer division truncates; a null operand gives null);
 - `call_method(obj, name, args)` / `get_property(obj, name)`: the Java methods templates use on
@@ -29,6 +30,15 @@ from typing import Any
 
 class JsonList(list[Any]):
     """A JSON array parsed from a payload; Velocity renders it as compact JSON text."""
+
+
+class OpaqueMap(dict[str, Any]):
+    """A map API Gateway hands templates whose `toString()` is empty: `$context` and its maps.
+
+    Recorded: listing `$context` with `keySet()`/`get()` renders `identity`, `requestOverride`
+    and `responseOverride` (and their `header`, `path`, `querystring`) as nothing, where a map
+    parsed from a payload renders as `{k=v}`. Entries read and write as in any map.
+    """
 
 
 def from_json(value: Any) -> Any:
@@ -114,6 +124,8 @@ def to_string(value: Any) -> str:
         return _double_to_string(value)
     if isinstance(value, JsonList):
         return json_text(value)
+    if isinstance(value, OpaqueMap):
+        return ""
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{to_string(k)}={to_string(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple, KeysView, ValuesView, range, set, frozenset)):
@@ -131,9 +143,10 @@ def _is_number(value: Any) -> bool:
 
 
 def equals(left: Any, right: Any) -> bool:
-    """Velocity `==`."""
+    """Velocity `==` as API Gateway evaluates it (recorded: an absent value `== ""` is true)."""
     if left is None or right is None:
-        return left is None and right is None
+        other = right if left is None else left
+        return other is None or other == ""
     if _is_number(left) and _is_number(right):
         return bool(left == right)
     kinds = (bool, str, Mapping, list)

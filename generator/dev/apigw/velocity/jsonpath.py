@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from generator.dev.apigw.java import JsonList
+from generator.dev.apigw.velocity.java import JsonList
 
 
 class JsonPathError(ValueError):
