@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
+from generator.errors import UserError
 
 RUNTIME_REQUIREMENTS = ("msgspec", "aws-lambda-powertools")
 PROVIDED_BY_RUNTIME = frozenset({"boto3", "botocore", "s3transfer"})
@@ -37,10 +37,8 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
 
 
-class PackageError(click.ClickException):
-    """Packaging cannot proceed (stale generated code, missing wheels); the message says why.
-
-    A ClickException, so the CLI prints the message and exits 2 without a traceback."""
+class PackageError(UserError):
+    """Packaging cannot proceed (stale generated code, missing wheels); the message says why."""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.dev.resources import LocalNames
+from generator.errors import UserError
 from generator.ir.nodes import Ir
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -31,7 +32,7 @@ PYTHON_ROOT = "generated/python"
 LOCAL_ACCESS_KEY = "testing"
 
 
-class FunctionLoadError(Exception):
+class FunctionLoadError(UserError):
     """An entry module could not be imported or has no callable ``handler``."""
 
 

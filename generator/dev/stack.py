@@ -11,6 +11,8 @@ Start-up, in order (anything failing undoes what was done and raises):
     import paths applied to this process, entry modules imported fresh (a cold start);
  6. the pipeline (pollers, archivers, scheduler), checkpointing under
     ``.gen-cache/checkpoints/<run>/`` (moto's streams live as long as the run, so do they);
+    with ``run_schedules``, every scheduled processor runs once now, so seeded state obeys
+    the schedules' rules from the start (e.g. a device last seen a week ago is offline);
  7. serve HTTP.
 `RunningStack.stop()` reverses all of it: server, pipeline threads, moto, environment. One stack
 runs per process at a time (moto's state is per process).
@@ -48,6 +50,7 @@ from generator.dev.pipeline import Clients, Pipeline
 from generator.dev.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
 from generator.dev.web import StaticSite, dispatcher
 from generator.dev.wsgi_server import WsgiServer
+from generator.errors import UserError
 from generator.ir.nodes import Ir
 from generator.seeding import load_seed_file
 
@@ -58,7 +61,7 @@ CHECKPOINTS = ".gen-cache/checkpoints"
 _one_stack = threading.Lock()
 
 
-class StackError(Exception):
+class StackError(UserError):
     """The stack cannot start; the message says why and what to do (no traceback needed)."""
 
 
@@ -141,13 +144,19 @@ def start_stack(
     region: str = DEFAULT_REGION,
     log_level: str = "WARNING",
     function_env: Mapping[str, str] | None = None,
+    run_schedules: bool = False,
 ) -> RunningStack:
     """Start everything (see the module docstring); raises `StackError` when it cannot.
+
+    ``run_schedules`` runs each scheduled processor once before serving (`gen dev` does; tests
+    that compare served items with the seed do not).
 
     ``function_env`` adds to (or overrides) the functions' environment, e.g.
     ``{"POWERTOOLS_IDEMPOTENCY_DISABLED": "true"}`` to measure what idempotency costs.
     """
     root = root.resolve()
+    if not 0 <= port <= 65535:
+        raise StackError(f"port {port} is out of range: pass a --port from 0 to 65535 (0: any free port)")
     try:
         ir = check_generated(root)
     except StaleOutput as error:
@@ -159,7 +168,8 @@ def start_stack(
     resources.callback(_one_stack.release)
     try:
         return _start(
-            root, ir, document, host, port, region, log_level, function_env or {}, resources
+            root, ir, document, host, port, region, log_level, function_env or {}, resources,
+            run_schedules,
         )
     except BaseException:
         resources.close()
@@ -176,6 +186,7 @@ def _start(
     log_level: str,
     function_env: Mapping[str, str],
     resources: contextlib.ExitStack,
+    run_schedules: bool = False,
 ) -> RunningStack:
     # The app is bound later: the port is taken first, so a busy port fails in milliseconds.
     app_holder: list[Any] = []
@@ -230,6 +241,12 @@ def _start(
     )
     pipeline.start()
     resources.callback(pipeline.stop)
+    if run_schedules:
+        for p in ir.processors:
+            if p.kind == "schedule":
+                record = pipeline.scheduler.fire_now(p.name)
+                log.info("schedule %s ran at start-up in %.0f ms%s", p.name, record.duration_ms,
+                         "" if record.ok else f": {record.error}")
 
     url = f"http://{_url_host(host)}:{http.port}"
 

@@ -1,4 +1,4 @@
-"""tools.tfcheck: the offline `terraform validate` / `fmt -check` toolchain.
+"""generator.tfcheck: the offline `terraform validate` / `fmt -check` toolchain.
 
 Three layers: the committed schema table says what the real AWS provider says (spot checks of
 resources the generated Terraform uses); the builder and the stand-in provider behave on small
@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from tools.tfcheck import TfCheckError, fmt_check, validate
-from tools.tfcheck.build_schema import build_table
-from tools.tfcheck.install import cli_config, ensure_installed, wrapper_script
-from tools.tfcheck.provider import SchemaOnlyProvider
-from tools.tfcheck.schema_table import TABLE_PATH, Table, TableError, dump_table, load_table
+from generator.tfcheck import TfCheckError, fmt_check, validate
+from generator.tfcheck.build_schema import build_table
+from generator.tfcheck.install import cli_config, ensure_installed, wrapper_script
+from generator.tfcheck.provider import SchemaOnlyProvider
+from generator.tfcheck.schema_table import TABLE_PATH, Table, TableError, dump_table, load_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tfcheck"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -237,7 +237,7 @@ def test_provider_reports_a_missing_table_as_a_diagnostic(tmp_path: Path) -> Non
 def test_provider_refuses_to_run_outside_terraform() -> None:
     env = {k: v for k, v in os.environ.items() if k != "TF_PLUGIN_MAGIC_COOKIE"}
     proc = subprocess.run(
-        [sys.executable, "-m", "tools.tfcheck.provider"],
+        [sys.executable, "-m", "generator.tfcheck.provider"],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -356,7 +356,7 @@ def test_fmt_check_raises_on_unparsable_files(tmp_path: Path) -> None:
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tools.tfcheck", *args],
+        [sys.executable, "-m", "generator.tfcheck", *args],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

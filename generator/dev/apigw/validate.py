@@ -92,14 +92,14 @@ class RequestValidator:
         try:
             document: Any = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{error}]")
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", _escaped(f"[{error}]"))
         accepts = self._accepts.get(kind)
         if accepts is not None and accepts(document):
             return None
         errors = sorted(model.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:
             details = ", ".join(_describe(error) for error in errors)
-            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{details}]")
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", _escaped(f"[{details}]"))
         return None
 
 
@@ -160,6 +160,12 @@ def fast_acceptor(schema: Any) -> Callable[[Any], bool] | None:
         return True
 
     return accepts
+
+
+def _escaped(text: str) -> str:
+    """`$context.error.validationErrorString` as API Gateway fills it: quotes and control
+    characters escaped, so a gateway response may place it inside a JSON string."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 def _describe(error: Any) -> str:
