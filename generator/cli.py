@@ -179,6 +179,36 @@ def dev(obj: Ctx, host: str, port: int) -> None:
     serve(obj.root, host=host, port=port)
 
 
+@cli.command(name="test")
+@click.option("--url", default=None, help="A deployed stage's invoke URL (default: start the local stack).")
+@click.option("--token", default=None, help="Authorization header value for protected operations (deployed).")
+@click.option("--sigv4", is_flag=True, help="Sign requests with the AWS credential chain (IAM-protected stage).")
+@click.option("--api-key", default=None, help="x-api-key header value (usage-plan-protected stage).")
+@click.option("--pipeline", is_flag=True,
+              help="Also post events generated from each event schema; every processor must acknowledge them.")
+@click.option("--check", "only", multiple=True, metavar="NAME",
+              help="Run only this check (repeatable): seed, listed, unknown-key, pagination, sort-range, "
+                   "index, protected, rejects, fuzz, fuzz-ingestion, pipeline.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a JUnit XML report here.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what each passed check covered.")
+@click.pass_obj
+def test_command(obj: Ctx, url: str | None, token: str | None, sigv4: bool, api_key: str | None,
+                 pipeline: bool, only: tuple[str, ...], junit: Path | None, verbose: bool) -> None:
+    """Contract tests derived from the spec, against the local stack or a deployed stage (--url)."""
+    from generator.contract import ContractOptions, run_contract_tests
+
+    options = ContractOptions(url=url, token=token, sigv4=sigv4, api_key=api_key, pipeline=pipeline, only=only)
+    report = run_contract_tests(obj.root, options)
+    for line in report.summary_lines(verbose):
+        click.echo(line)
+    if junit is not None:
+        report.write_junit(junit)
+        click.echo(f"JUnit report: {junit}")
+    if not report.ok:
+        sys.exit(EXIT_FAILED)
+
+
 @cli.command()
 @click.option("--endpoint-url", default=None, help="DynamoDB endpoint (default: AWS).")
 @click.option("--stage", default="local", show_default=True, help="Stage whose tables to load.")

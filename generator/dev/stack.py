@@ -28,7 +28,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,11 +77,34 @@ class RunningStack:
     pipeline: Pipeline
     seeded: dict[str, int]
     _resources: contextlib.ExitStack = field(repr=False)
+    _definition: Any = field(default=None, repr=False)
+    _transport: Any = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/{API_STAGE}"
+
+    @contextlib.contextmanager
+    def extra_gateway(self, stage_variables: Mapping[str, str]) -> Iterator[str]:
+        """The same API definition served on another loopback port, with `stage_variables`
+        replacing the stack's (e.g. ingestion into a scratch stream); yields its stage URL."""
+        gateway = ApiGateway(
+            self._definition,
+            gateway_variables(self._definition, self.ir, self.names, self.region),
+            {**self.names.stage_variables(self.ir), **stage_variables},
+            self.aws_endpoint,
+            self.region,
+            stage=API_STAGE,
+            service_transport=self._transport,
+        )
+        server = WsgiServer(wsgi_app(gateway), "127.0.0.1", 0)
+        server.start(name="gen-extra-gateway")
+        try:
+            yield f"http://127.0.0.1:{server.port}/{API_STAGE}"
+        finally:
+            server.stop()
+            gateway.close()
 
     def stop(self) -> None:
         """Stop serving, join every thread, stop moto, restore the environment. Idempotent."""
@@ -267,6 +290,8 @@ def _start(
         pipeline=pipeline,
         seeded=seeded,
         _resources=resources,
+        _definition=document,
+        _transport=aws.in_process.call,
     )
 
 

@@ -13,7 +13,7 @@ from generator.diagnostics import Diagnostics
 from generator.ir.build_api import OperationBuilder
 from generator.ir.build_model import build_events, build_processors, build_streams, build_tables
 from generator.ir.context import BuildContext
-from generator.ir.names import pascal, snake
+from generator.ir.names import package_identifier, pascal
 from generator.ir.nodes import Ir, Model
 from generator.ir.schemas import SchemaReader
 from generator.load.spec import LoadedSpec
@@ -105,7 +105,7 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
     _check_orphans(ctx, streams, events)
     if diags.has_errors():
         return None
-    return Ir(name=name, ident=snake(name), tables=tables, streams=streams, events=events, processors=processors,
+    return Ir(name=name, ident=package_identifier(name), tables=tables, streams=streams, events=events, processors=processors,
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
               frontend_domain=(spec.model.data.get("frontend") or {}).get("domain"), openapi=spec.openapi.data,
               spec_digest=spec.digest())

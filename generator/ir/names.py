@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import keyword
 import re
+import sys
 
 STAGE_MAX = 12
 ACCOUNT_ID_LEN = 12
@@ -50,6 +51,19 @@ def py_identifier(text: str) -> str:
     """A valid, non-reserved Python identifier for a property or parameter name."""
     ident = snake(text)
     return f"{ident}_" if ident in _RESERVED or keyword.iskeyword(ident) else ident
+
+
+_TAKEN_PACKAGES = frozenset(sys.stdlib_module_names) | {
+    "handwritten", "generated", "boto3", "botocore", "msgspec", "aws_lambda_powertools", "moto",
+}
+
+
+def package_identifier(text: str) -> str:
+    """The generated Python package's name for project `text`: a valid identifier that no
+    keyword, builtin-ish name, standard-library module or import of the functions shadows
+    (``lambda`` -> ``lambda_``, ``json`` -> ``json_``, ``my-service`` -> ``my_service``)."""
+    ident = py_identifier(text)
+    return f"{ident}_" if ident in _TAKEN_PACKAGES else ident
 
 
 def kebab(text: str) -> str:

@@ -23,6 +23,7 @@ differently (`enum`/`uniqueItems` and booleans vs numbers) are left to jsonschem
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,8 +170,40 @@ def _escaped(text: str) -> str:
 
 
 def _describe(error: Any) -> str:
-    location = "/" + "/".join(str(part) for part in error.absolute_path)
-    return f"{error.message} (at {location})"
+    return ", ".join(f"{e.message} (at {_location(e)})" for e in _specific(error))
+
+
+def _location(error: Any) -> str:
+    return "/" + "/".join(str(part) for part in error.absolute_path)
+
+
+def _specific(error: Any) -> list[Any]:
+    """The errors that say which field is wrong, for an `anyOf`/`oneOf` of tagged alternatives
+    (an ingestion batch: one branch per event type, told apart by a one-value `type` enum).
+
+    A branch whose tag does not match is not what the caller meant: when exactly one branch has
+    a matching tag, its errors are the answer; when no tag matches, the tag is the answer (all
+    allowed values). Anything else keeps jsonschema's own message."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches: dict[Any, list[Any]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def is_tag(sub: Any) -> bool:
+        return bool(sub.validator == "enum" and isinstance(sub.validator_value, list)
+                    and len(sub.validator_value) == 1)
+
+    matching = [subs for subs in branches.values() if not any(is_tag(sub) for sub in subs)]
+    if len(matching) == 1:
+        return [leaf for sub in matching[0] for leaf in _specific(sub)]
+    tags = [sub for subs in branches.values() for sub in subs if is_tag(sub)]
+    if not matching and tags and len({_location(t) for t in tags}) == 1 and len(tags) == len(branches):
+        allowed = sorted(str(t.validator_value[0]) for t in tags)
+        merged = copy.copy(tags[0])
+        merged.message = f"{tags[0].instance!r} is not one of {allowed!r}"
+        return [merged]
+    return [error]
 
 
 def _present(params: Params, location: str, name: str) -> bool:
