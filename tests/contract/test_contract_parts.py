@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.contract.examples import example, violation
+from generator.contract.examples import violation
 from generator.contract.ingest import _acknowledged, envelope, known_values
 from generator.contract.reads import _ranges
 from generator.contract.report import CaseResult, Report, outcome

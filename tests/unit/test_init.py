@@ -17,12 +17,6 @@ from generator.ir.names import package_identifier
 from tests.conftest import REPO, run_cli
 
 
-def _init(tmp_path: Path, *args: str) -> Path:
-    result = run_cli("init", *args)
-    assert result.exit_code == 0, result.stderr
-    return tmp_path
-
-
 def test_a_project_has_every_file_and_builds(tmp_path: Path) -> None:
     root = tmp_path / "demo"
     result = run_cli("init", str(root))
