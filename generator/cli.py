@@ -186,7 +186,7 @@ def dev(obj: Ctx, host: str, port: int) -> None:
 @click.option("--api-key", default=None, help="x-api-key header value (usage-plan-protected stage).")
 @click.option("--pipeline", is_flag=True,
               help="Also post events generated from each event schema; every processor must acknowledge them.")
-@click.option("--check", "only", multiple=True, metavar="NAME",
+@click.option("--only", "only", multiple=True, metavar="CHECK",
               help="Run only this check (repeatable): seed, listed, unknown-key, pagination, sort-range, "
                    "index, protected, rejects, fuzz, fuzz-ingestion, pipeline.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -35,15 +35,15 @@ def test_without_credentials_protected_operations_are_skipped(gen_dev: RunningSt
 
 def test_with_a_token_protected_operations_are_checked(gen_dev: RunningStack) -> None:
     token = "Bearer " + local_token({"sub": "local-operator"})
-    result = run_cli("-C", str(REPO), "test", "--url", gen_dev.api_url, "--token", token, "--check", "fuzz")
+    result = run_cli("-C", str(REPO), "test", "--url", gen_dev.api_url, "--token", token, "--only", "fuzz")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "ok   fuzz: GET /me" in result.stdout
 
 
 def test_usage_errors(gen_dev: RunningStack) -> None:
-    result = run_cli("-C", str(REPO), "test", "--url", "ftp://x", "--check", "seed")
+    result = run_cli("-C", str(REPO), "test", "--url", "ftp://x", "--only", "seed")
     assert result.exit_code == 2 and "not an http(s) URL" in result.stderr
-    result = run_cli("-C", str(REPO), "test", "--url", gen_dev.api_url, "--check", "nosuch")
+    result = run_cli("-C", str(REPO), "test", "--url", gen_dev.api_url, "--only", "nosuch")
     assert result.exit_code == 2 and "no check named nosuch" in result.stderr
     result = run_cli("-C", str(REPO), "test", "--token", "x")
     assert result.exit_code == 2 and "--token needs --url" in result.stderr
