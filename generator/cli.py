@@ -1,6 +1,12 @@
 """The `gen` command line: parse, call the library, print diagnostics, map to exit codes.
 
-Exit codes: 0 ok; 1 stale or conflicting output; 2 invalid spec or usage; 3 internal error.
+Exit codes are decided here and nowhere else:
+  0 ok;
+  1 an outcome that failed: stale or conflicting output, failed contract tests, problems in the
+    generated Terraform;
+  2 the user's to fix: an invalid spec (`SpecError`), usage (`UsageError`, click's usage errors),
+    the environment (`EnvError`: credentials, region, endpoint, port, a missing extra);
+  3 anything else: a gen bug; one line, the traceback only with --debug.
 Diagnostics and status verbs go to stderr; `--diff` output goes to stdout.
 """
 
@@ -14,7 +20,10 @@ from pathlib import Path
 
 import click
 
-from generator.diagnostics import Diagnostics, GenError
+from generator.diagnostics import Diagnostics, SpecError
+from generator.errors import UsageError, UserError
+
+EXIT_OK, EXIT_FAILED, EXIT_USER, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 EXAMPLES = """
 \b
@@ -24,6 +33,8 @@ Examples:
   gen build --check --diff        CI: exit 1 and show a diff if generated/ is stale
   gen -C my-service build         work on another project (e.g. one `gen init` made)
   gen dev --port 8000             the whole system locally: API, processors, dashboard
+  gen test --junit report.xml     contract tests against the local stack (or --url a stage)
+  gen validate --terraform        also check the generated Terraform offline
   gen seed --endpoint-url http://127.0.0.1:4566   load seed data into DynamoDB
   gen package                     deterministic Lambda zips under build/lambda/
   gen init my-service             start a new project
@@ -36,6 +47,18 @@ class Ctx:
         self.debug = debug
 
 
+def project_root(given: Path | None, cwd: Path | None = None) -> Path:
+    """`-C DIR` (which must exist), else the nearest directory from `cwd` up holding spec/ (as git
+    finds .git), else `cwd` itself (commands then say there is no project)."""
+    if given is not None:
+        if not given.is_dir():
+            raise UsageError(f"-C {given}: no such directory" if not given.exists()
+                             else f"-C {given}: not a directory")
+        return given
+    start = (cwd or Path.cwd()).resolve()
+    return next((d for d in (start, *start.parents) if (d / "spec").is_dir()), start)
+
+
 def _print_diagnostics(diags: Diagnostics) -> None:
     for d in diags:
         click.echo(d.render(), err=True)
@@ -45,28 +68,42 @@ def _print_diagnostics(diags: Diagnostics) -> None:
 
 
 @click.group(epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "root", type=click.Path(file_okay=False, path_type=Path), default=".",
-              help="Project root (default: the current directory).")
+@click.option("-C", "root", type=click.Path(path_type=Path), default=None,
+              help="Project root (default: the nearest directory from here up that holds spec/).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option("0.1.0", prog_name="gen")
 @click.pass_context
-def cli(ctx: click.Context, root: Path, debug: bool) -> None:
+def cli(ctx: click.Context, root: Path | None, debug: bool) -> None:
     """gen: one spec in; Terraform, API Gateway templates, seed data, typed handlers and a local stack out."""
-    ctx.obj = Ctx(root, debug)
+    _COMMAND[:] = [ctx.invoked_subcommand or ""]
+    ctx.obj = Ctx(project_root(root) if ctx.invoked_subcommand != "init" else Path("."), debug)
 
 
 @cli.command()
+@click.option("--terraform", is_flag=True,
+              help="Also check the generated Terraform offline: fmt -check, validate against the AWS "
+                   "provider schema, checkov when installed (needs: pip install 'specstack[terraform]').")
 @click.pass_obj
-def validate(obj: Ctx) -> None:
-    """Check spec/ only; print located errors."""
+def validate(obj: Ctx, terraform: bool) -> None:
+    """Check spec/ (located errors); with --terraform also the Terraform it generates."""
     from generator import pipeline
 
     ir, diags = pipeline.validate(obj.root)
-    _print_diagnostics(diags)
     if ir is None or diags.has_errors():
-        sys.exit(2)
+        raise SpecError(diags)
+    _print_diagnostics(diags)
     click.echo(f"ok: {len(ir.operations)} operations, {len(ir.tables)} tables, {len(ir.events)} events, "
                f"{len(ir.processors)} processors", err=True)
+    if terraform:
+        from generator.tfcheck.project import check_project
+
+        report = check_project(obj.root)
+        for line in report.problems + report.warnings:
+            click.echo(line, err=True)
+        click.echo(f"terraform: {report.files} file(s), {len(report.problems)} problem(s), "
+                   f"{len(report.warnings)} warning(s); checkov: {report.checkov}", err=True)
+        if not report.ok:
+            sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -132,13 +169,44 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="0: any free port.")
 @click.pass_obj
 def dev(obj: Ctx, host: str, port: int) -> None:
     """Run the whole system locally (moto, API emulator, processors, dashboard) until Ctrl-C."""
     from generator.dev.server import serve
 
     serve(obj.root, host=host, port=port)
+
+
+@cli.command(name="test")
+@click.option("--url", default=None, help="A deployed stage's invoke URL (default: start the local stack).")
+@click.option("--token", default=None, help="Authorization header value for protected operations (deployed).")
+@click.option("--sigv4", is_flag=True, help="Sign requests with the AWS credential chain (IAM-protected stage).")
+@click.option("--api-key", default=None, help="x-api-key header value (usage-plan-protected stage).")
+@click.option("--pipeline", is_flag=True,
+              help="Also post events generated from each event schema; every processor must acknowledge them.")
+@click.option("--only", "only", multiple=True, metavar="CHECK",
+              help="Run only this check (repeatable): seed, listed, unknown-key, pagination, sort-range, "
+                   "index, protected, rejects, fuzz, fuzz-ingestion, pipeline.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a JUnit XML report here.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what each passed check covered.")
+@click.pass_obj
+def test_command(obj: Ctx, url: str | None, token: str | None, sigv4: bool, api_key: str | None,
+                 pipeline: bool, only: tuple[str, ...], junit: Path | None, verbose: bool) -> None:
+    """Contract tests derived from the spec, against the local stack or a deployed stage (--url)."""
+    from generator.contract import ContractOptions, run_contract_tests
+
+    options = ContractOptions(url=url, token=token, sigv4=sigv4, api_key=api_key, pipeline=pipeline, only=only)
+    report = run_contract_tests(obj.root, options)
+    for line in report.summary_lines(verbose):
+        click.echo(line)
+    if junit is not None:
+        report.write_junit(junit)
+        click.echo(f"JUnit report: {junit}")
+    if not report.ok:
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -168,14 +236,17 @@ def package(obj: Ctx) -> None:
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default=None, help="Project name (default: the directory's name).")
-def init(directory: Path, name: str | None) -> None:
-    """Create a new project in DIRECTORY: spec/, handwritten/, frontend/ skeleton; then build it."""
+@click.option("--frontend", is_flag=True, help="Add a Vite + React + TypeScript app on the typed API client.")
+def init(directory: Path, name: str | None, frontend: bool) -> None:
+    """Create a complete project in DIRECTORY (spec, tests, Makefile, CI), then build it."""
     from generator.init_project import init_project
 
-    for path in init_project(directory, name):
+    for path in init_project(directory, name, frontend=frontend):
         click.echo(f"create    {path}", err=True)
+    click.echo(f"next: cd {directory} && make test   (or: make run)", err=True)
 
 
+_COMMAND: list[str] = []  # the subcommand being run, for the prefix of error lines
 _HARD_EXIT: list[bool] = []
 _OWN_PROCESS: list[bool] = []
 
@@ -209,21 +280,22 @@ def main(argv: list[str] | None = None) -> None:
 
 def _main(argv: list[str] | None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    _COMMAND.clear()
     try:
         cli.main(args=argv, prog_name="gen", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
+        sys.exit(EXIT_USER)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
-    except GenError as exc:
-        _print_diagnostics(exc.diagnostics)
-        sys.exit(2)
+        sys.exit(EXIT_INTERRUPTED)
+    except UserError as exc:
+        _print_user_error(exc, debug)
+        sys.exit(EXIT_USER)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except SystemExit:
         raise
     except Exception as exc:  # anything else is a gen bug: one line, traceback only on --debug
@@ -231,6 +303,17 @@ def _main(argv: list[str] | None) -> None:
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (rerun with --debug)"),
                    err=True)
-        sys.exit(3)
+        sys.exit(EXIT_INTERNAL)
+
+
+def _print_user_error(exc: UserError, debug: bool) -> None:
+    """Diagnostics as they are; any other user error as `gen COMMAND: message` and its hint."""
+    if debug:
+        traceback.print_exc()
+    lines = exc.lines()
+    if not isinstance(exc, SpecError) and lines:
+        lines[0] = f"gen{' ' + _COMMAND[0] if _COMMAND and _COMMAND[0] else ''}: {lines[0]}"
+    for line in lines:
+        click.echo(line, err=True)
 
 

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from generator.errors import UserError
+
 Level = Literal["error", "warning"]
 
 
@@ -109,9 +111,17 @@ def known_names_hint(name: str, choices: Iterable[str], noun: str) -> str:
     return f"known {noun}: {shown}"
 
 
-class GenError(Exception):
-    """A failure whose diagnostics have already been collected (exit code 2)."""
+class SpecError(UserError):
+    """Located problems in spec/, already collected: the CLI prints every diagnostic (exit 2)."""
 
     def __init__(self, diagnostics: Diagnostics) -> None:
-        super().__init__(f"{len(diagnostics.errors)} error(s)")
+        errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+        super().__init__(f"{errors} error(s), {warnings} warning(s)")
         self.diagnostics = diagnostics
+
+    def lines(self) -> list[str]:
+        return [d.render() for d in self.diagnostics] + ([self.message] if self.diagnostics.errors else [])
+
+
+GenError = SpecError
+"""The name SpecError had before the error family (generator.errors); kept for callers."""

@@ -1,1 +1,2 @@
-"""Developer tools of the specstack repository (not shipped in the `gen` wheel)."""
+"""Repository-only tooling. The offline Terraform check that lived here ships with gen now, as
+`generator.tfcheck` (the `terraform` extra; `gen validate --terraform`)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.diagnostics import GenError
+from generator.errors import UserError
 from generator.ir.nodes import Ir
 from generator.write import memo
 from generator.write.plan import plan
@@ -23,7 +24,7 @@ SEED = "generated/dynamodb/seed.json"
 SHOWN = 5
 
 
-class StaleOutput(Exception):
+class StaleOutput(UserError):
     """generated/ is missing, stale or edited by hand; the message tells the user what to do."""
 
 

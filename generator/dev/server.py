@@ -1,8 +1,8 @@
 """`gen dev`: start the local stack, say where everything is, run until Ctrl-C or SIGTERM.
 
-Contract: `serve(root, host, port)` refuses with one clear line on stderr and exit code 2 when
-the stack cannot start (generated/ stale or missing, port in use, an entry module that does not
-import), never with a traceback. Otherwise it prints a summary of the stack (URLs, resources,
+Contract: `serve(root, host, port)` raises `StackError` (a `UserError`: the CLI prints one
+clear line and exits 2) when the stack cannot start (generated/ stale or missing, port in use,
+an entry module that does not import), never a traceback. Otherwise it prints a summary of the stack (URLs, resources,
 the local token form with a ready-made example) and then ``ready: http://HOST:PORT`` on stdout,
 flushed, once requests are served. SIGINT or SIGTERM stops it cleanly (threads joined, moto
 stopped) and it exits 0; a second Ctrl-C while stopping aborts.
@@ -19,10 +19,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
-import click
-
 from generator.dev.apigw.auth import local_token
-from generator.dev.stack import RunningStack, StackError, start_stack
+from generator.dev.stack import RunningStack, start_stack
 from generator.ir.nodes import Ir
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -71,7 +69,7 @@ def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
     for p in ir.processors:
         if p.kind == "schedule":
             lines.append(
-                f"  schedule    {p.name}: {p.schedule}; fire now: "
+                f"  schedule    {p.name}: {p.schedule}; ran once at start-up; fire now: "
                 f"curl -X POST {url}/_local/schedules/{p.name}/fire"
             )
     protected_ops = [op for op in ir.operations if op.protected]
@@ -111,11 +109,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
         level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr
     )
     started = time.monotonic()
-    try:
-        stack = start_stack(root, host, port, log_level="INFO")
-    except StackError as error:
-        click.echo(f"gen dev: {error}", err=True)
-        sys.exit(2)
+    stack = start_stack(root, host, port, log_level="INFO", run_schedules=True)
     _tune_gc()
     stop = threading.Event()
 
@@ -126,14 +120,13 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         for line in summary(stack, root, started):
-            click.echo(line)
-        click.echo(f"ready: {stack.url}")
-        sys.stdout.flush()
+            print(line)
+        print(f"ready: {stack.url}", flush=True)
         while not stop.wait(1.0):
             pass
-        click.echo("gen dev: stopping", err=True)
+        print("gen dev: stopping", file=sys.stderr)
     finally:
         stack.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    click.echo("gen dev: stopped", err=True)
+    print("gen dev: stopped", file=sys.stderr)

@@ -12,6 +12,8 @@ Start-up, in order (anything failing undoes what was done and raises):
     import paths applied to this process, entry modules imported fresh (a cold start);
  6. the workers (pollers, archivers, scheduler), checkpointing under
     ``.gen-cache/checkpoints/<run>/`` (moto's streams live as long as the run, so do they);
+    with ``run_schedules``, every scheduled processor runs once now, so seeded state obeys
+    the schedules' rules from the start (e.g. a device last seen a week ago is offline);
  7. serve HTTP.
 `RunningStack.stop()` reverses all of it: server, worker threads, moto, environment. One stack
 runs per process at a time (moto's state is per process).
@@ -27,7 +29,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,7 @@ from generator.dev.local_aws.resources import LOCAL_STAGE, LocalNames, create_re
 from generator.dev.local_endpoints import LocalEndpoints
 from generator.dev.web import StaticSite, dispatcher
 from generator.dev.workers import Clients, Workers
+from generator.errors import UserError
 from generator.ir.nodes import Ir
 from generator.seeding import load_seed_file
 
@@ -59,7 +62,7 @@ CHECKPOINTS = ".gen-cache/checkpoints"
 _one_stack = threading.Lock()
 
 
-class StackError(Exception):
+class StackError(UserError):
     """The stack cannot start; the message says why and what to do (no traceback needed)."""
 
 
@@ -75,11 +78,34 @@ class RunningStack:
     workers: Workers
     seeded: dict[str, int]
     _resources: contextlib.ExitStack = field(repr=False)
+    _definition: Any = field(default=None, repr=False)
+    _transport: Any = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/{API_STAGE}"
+
+    @contextlib.contextmanager
+    def extra_gateway(self, stage_variables: Mapping[str, str]) -> Iterator[str]:
+        """The same API definition served on another loopback port, with `stage_variables`
+        replacing the stack's (e.g. ingestion into a scratch stream); yields its stage URL."""
+        gateway = ApiGateway(
+            self._definition,
+            gateway_variables(self._definition, self.ir, self.names, self.region),
+            {**self.names.stage_variables(self.ir), **stage_variables},
+            self.aws_endpoint,
+            self.region,
+            stage=API_STAGE,
+            service_transport=self._transport,
+        )
+        server = WsgiServer(wsgi_app(gateway), "127.0.0.1", 0)
+        server.start(name="gen-extra-gateway")
+        try:
+            yield f"http://127.0.0.1:{server.port}/{API_STAGE}"
+        finally:
+            server.stop()
+            gateway.close()
 
     def stop(self) -> None:
         """Stop serving, join every thread, stop moto, restore the environment. Idempotent."""
@@ -142,13 +168,19 @@ def start_stack(
     region: str = DEFAULT_REGION,
     log_level: str = "WARNING",
     function_env: Mapping[str, str] | None = None,
+    run_schedules: bool = False,
 ) -> RunningStack:
     """Start everything (see the module docstring); raises `StackError` when it cannot.
+
+    ``run_schedules`` runs each scheduled processor once before serving (`gen dev` does; tests
+    that compare served items with the seed do not).
 
     ``function_env`` adds to (or overrides) the functions' environment, e.g.
     ``{"POWERTOOLS_IDEMPOTENCY_DISABLED": "true"}`` to measure what idempotency costs.
     """
     root = root.resolve()
+    if not 0 <= port <= 65535:
+        raise StackError(f"port {port} is out of range: pass a --port from 0 to 65535 (0: any free port)")
     try:
         ir = check_generated(root)
     except StaleOutput as error:
@@ -160,7 +192,8 @@ def start_stack(
     resources.callback(_one_stack.release)
     try:
         return _start(
-            root, ir, document, host, port, region, log_level, function_env or {}, resources
+            root, ir, document, host, port, region, log_level, function_env or {}, resources,
+            run_schedules,
         )
     except BaseException:
         resources.close()
@@ -177,6 +210,7 @@ def _start(
     log_level: str,
     function_env: Mapping[str, str],
     resources: contextlib.ExitStack,
+    run_schedules: bool = False,
 ) -> RunningStack:
     # The app is bound later: the port is taken first, so a busy port fails in milliseconds.
     app_holder: list[Any] = []
@@ -232,6 +266,12 @@ def _start(
     )
     workers.start()
     resources.callback(workers.stop)
+    if run_schedules:
+        for p in ir.processors:
+            if p.kind == "schedule":
+                record = workers.scheduler.fire_now(p.name)
+                log.info("schedule %s ran at start-up in %.0f ms%s", p.name, record.duration_ms,
+                         "" if record.ok else f": {record.error}")
 
     url = f"http://{_url_host(host)}:{http.port}"
 
@@ -252,6 +292,8 @@ def _start(
         workers=workers,
         seeded=seeded,
         _resources=resources,
+        _definition=document,
+        _transport=aws.in_process.call,
     )
 
 

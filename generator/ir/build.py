@@ -21,6 +21,7 @@ from generator.ir.schemas import SchemaReader
 from generator.load.spec import LoadedSpec
 from generator.validate.model import validate_model
 from generator.validate.openapi import start_openapi_validation, validate_openapi
+from generator.validate.xgen import check_xgen_keys
 from generator.ir.seeds import build_seeds
 
 
@@ -41,6 +42,8 @@ def build_ir(spec: LoadedSpec, diags: Diagnostics, cache_dir: Path | None = None
         return None
     api_ok = validate_openapi(spec.openapi, diags, cache_dir)
     model_ok = validate_model(spec.model, diags)
+    if api_ok:
+        check_xgen_keys(spec.openapi, diags)
     if not (api_ok and model_ok):
         return None
     return _build(spec, diags)
@@ -58,6 +61,7 @@ def build_ir_deferred(spec: LoadedSpec, diags: Diagnostics,
     pending = start_openapi_validation(spec.openapi, diags, cache_dir, background=True)
     mark = len(diags.items)
     model_ok = validate_model(spec.model, diags)
+    check_xgen_keys(spec.openapi, diags)  # withdrawn with the rest if the structural check fails
 
     def join() -> bool:
         later = diags.items[mark:]

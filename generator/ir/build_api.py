@@ -11,10 +11,7 @@ from generator.ir.nodes import Operation, OperationKind, Param, SortRange, Strea
 from generator.ir.schemas import SchemaReader
 from generator.load.yaml_loader import Pointer
 from generator.load.refs import parse_ref, resolve_pointer
-
-XGEN_KEYS = ("table", "list", "index", "sort", "key_from_claim", "stream")
-SORT_KEYS = ("from", "to", "order")
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+from generator.validate.xgen import METHODS, SORT_KEYS, XGEN_KEYS, unknown_keys
 
 
 class OperationBuilder:
@@ -67,12 +64,7 @@ class OperationBuilder:
                       "bind it: x-gen: {table: T} for GET, x-gen: {stream: S} for POST", key=True)
             return None
         xptr = ptr + ("x-gen",)
-        ok = True
-        for key in xgen:
-            if key not in XGEN_KEYS:
-                ctx.error("E-BIND-KEY", f"unknown x-gen key '{key}'", doc, xptr + (key,),
-                          did_you_mean(key, XGEN_KEYS) or f"allowed keys: {', '.join(XGEN_KEYS)}", key=True)
-                ok = False
+        ok = not unknown_keys(xgen, XGEN_KEYS)  # reported by validate.xgen, even when model.yaml is invalid
         params = self._params(op, item, ptr)
         protected, scheme = self._security(op, ptr)
         common = dict(operation_id=op["operationId"], ident=snake(op["operationId"]), path=path,
@@ -252,12 +244,7 @@ class OperationBuilder:
         if not isinstance(raw, dict):
             ctx.error("E-BIND-SORT", "sort must be a mapping {from, to, order}", doc, sptr)
             return None
-        ok = True
-        for key in raw:
-            if key not in SORT_KEYS:
-                ctx.error("E-BIND-KEY", f"unknown sort key '{key}'", doc, sptr + (key,),
-                          did_you_mean(str(key), SORT_KEYS) or "allowed: from, to, order", key=True)
-                ok = False
+        ok = not unknown_keys(raw, SORT_KEYS)  # reported by validate.xgen
         query = {p.name for p in params if p.location == "query"}
         for key in ("from", "to"):
             name = raw.get(key)

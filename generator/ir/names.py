@@ -15,6 +15,7 @@ import functools
 import hashlib
 import keyword
 import re
+import sys
 from dataclasses import dataclass
 from typing import Final
 
@@ -86,6 +87,19 @@ def py_identifier(text: str) -> str:
     """A valid, non-reserved Python identifier for a property or parameter name."""
     ident = snake(text)
     return f"{ident}_" if ident in _RESERVED or keyword.iskeyword(ident) else ident
+
+
+_TAKEN_PACKAGES = frozenset(sys.stdlib_module_names) | {
+    "handwritten", "generated", "boto3", "botocore", "msgspec", "aws_lambda_powertools", "moto",
+}
+
+
+def package_identifier(text: str) -> str:
+    """The generated Python package's name for project `text`: a valid identifier that no
+    keyword, builtin-ish name, standard-library module or import of the functions shadows
+    (``lambda`` -> ``lambda_``, ``json`` -> ``json_``, ``my-service`` -> ``my_service``)."""
+    ident = py_identifier(text)
+    return f"{ident}_" if ident in _TAKEN_PACKAGES else ident
 
 
 def kebab(text: str) -> str:
@@ -350,7 +364,7 @@ IDEMPOTENCY: Final = "idempotency"
 
 
 def project_names(project: str) -> ProjectNames:
-    package = snake(project)
+    package = package_identifier(project)
     return ProjectNames(
         project=project, package=package, package_root=f"{PYTHON_ROOT}/{package}",
         idempotency=Resource("aws_dynamodb_table", IDEMPOTENCY, IDEMPOTENCY),

@@ -17,17 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
+from generator.errors import UserError
 from generator.aws.lambda_platform import MACHINE, PROVIDED_DISTRIBUTIONS, PYTHON_TAG, PYTHON_VERSION, WHEEL_PLATFORMS
 
 RUNTIME_REQUIREMENTS = ("msgspec", "aws-lambda-powertools")
 
 
-class PackageError(click.ClickException):
-    """Packaging cannot proceed (stale generated code, missing wheels); the message says why.
-
-    A ClickException, so the CLI prints the message and exits 2 without a traceback."""
+class PackageError(UserError):
+    """Packaging cannot proceed (stale generated code, missing wheels); the message says why."""
 
 
 @dataclass(frozen=True)

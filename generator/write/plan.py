@@ -15,14 +15,16 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from generator.emit.base import OutputFile
+from generator.errors import UserError
 from generator.render.header import with_header
 from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, read_manifest, sha256_bytes
 
 Verb = Literal["create", "update", "identical", "delete", "conflict", "skip"]
 
 
-class PathError(Exception):
-    """An output path that would escape its folder: a gen bug, never written."""
+class PathError(UserError):
+    """A path gen refuses to write: it would escape its folder, follow a symlink or replace a
+    directory. Nothing is written; the message names the path."""
 
 
 @dataclass(frozen=True, slots=True)

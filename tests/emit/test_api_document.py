@@ -105,6 +105,9 @@ def test_gateway_responses_are_json_with_cors() -> None:
         assert set(json.loads(filled)) == {"message"}, kind
     assert responses["UNSUPPORTED_MEDIA_TYPE"]["statusCode"] == "415"
     assert responses["UNAUTHORIZED"]["statusCode"] == "401"
+    # a refused body says why: API Gateway's request validator fills validationErrorString
+    assert responses["BAD_REQUEST_BODY"]["responseTemplates"]["application/json"] == (
+        '{"message": "$context.error.message $context.error.validationErrorString"}')
 
 
 @pytest.mark.parametrize("root", ROOTS, ids=IDS)

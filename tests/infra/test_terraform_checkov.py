@@ -17,7 +17,7 @@ import pytest
 from tests.infra.terraform_stack import CASES, ROOT, stack, write
 
 CHECKOV = ROOT / ".venv-checkov/bin/checkov"
-CONFIG = ROOT / ".checkov.yaml"
+CONFIG = ROOT / "generator/tfcheck/checkov.yaml"
 CANARY = """resource "aws_sqs_queue" "plain" {
   name = "plain"
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.infra.terraform_stack import Stack, write
 
 from generator.render.filters import HclExpr, hcl_aligned, hcl_frag, hcl_str, hcl_value
-from tools.tfcheck import fmt_check
+from generator.tfcheck import fmt_check
 
 
 def test_every_case_is_fmt_canonical(any_stack: Stack, tmp_path: Path) -> None:

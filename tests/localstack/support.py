@@ -141,6 +141,11 @@ def eventually(probe: Callable[[], T | None], timeout: float, interval: float = 
         time.sleep(interval)
 
 
+def seed_tables() -> list[str]:
+    """The tables spec/seed/ has items for."""
+    return sorted(p.stem for p in (REPO / "spec" / "seed").glob("*.yaml"))
+
+
 def seed_items(table: str) -> list[dict[str, Any]]:
     """The seed of `table` exactly as written in spec/seed/<table>.yaml."""
     items = yaml.safe_load((REPO / "spec" / "seed" / f"{table}.yaml").read_text(encoding="utf-8"))

@@ -1,6 +1,9 @@
 """Reading the reference system through the running stack: seed data exactly, 404s, hostile keys,
 pagination, sort-key ranges, the global secondary index, the protected /me, CORS everywhere.
 
+The checks any project gets from `gen test` (seed, listed, unknown-key, pagination, sort-range,
+index, protected: generator/contract/reads.py) run here through that same code; the tests
+written out below are the reference system's own (its keys, its ranges, its token forms).
 Expectations come from spec/seed/*.yaml (what people wrote) or from DynamoDB itself (moto,
 read directly), never from the API under test.
 """
@@ -13,27 +16,17 @@ from urllib.parse import quote
 
 import pytest
 
+from generator.contract import run_checks
+from generator.contract.target import target_of_stack
 from generator.dev.apigw.auth import local_token
 from generator.dev.stack import RunningStack
-from tests.localstack.support import Http, as_served, seed_items
+from tests.localstack.support import REPO, Http, as_served, seed_items, seed_tables
 
 pytestmark = pytest.mark.slow
 
 
 def _path(*segments: str) -> str:
     return "/api/" + "/".join(quote(s, safe="") for s in segments)
-
-
-def _numbers_are_numbers(expected: Any, actual: Any, where: str = "") -> None:
-    if isinstance(expected, dict):
-        for key, value in expected.items():
-            _numbers_are_numbers(value, actual[key], f"{where}.{key}")
-    elif isinstance(expected, list):
-        for index, value in enumerate(expected):
-            _numbers_are_numbers(value, actual[index], f"{where}[{index}]")
-    elif isinstance(expected, (int, float)) and not isinstance(expected, bool):
-        assert isinstance(actual, (int, float)) and not isinstance(actual, bool), where
-        assert isinstance(actual, int) == isinstance(expected, int) or actual == expected, where
 
 
 def _bearer(sub: str, **claims: Any) -> dict[str, str]:
@@ -43,37 +36,21 @@ def _bearer(sub: str, **claims: Any) -> dict[str, str]:
 # -- seed items, exactly --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("item", seed_items("devices"), ids=lambda i: i["deviceId"])
-def test_seeded_device_is_served_exactly(http: Http, item: dict[str, Any]) -> None:
-    answer = http.get(_path("devices", item["deviceId"]))
-    assert answer.status == 200, answer.text
-    assert answer.json == as_served(item, "Device")
-    _numbers_are_numbers(item, answer.json)
+def _passed(stack: RunningStack, check: str, subjects: int) -> None:
+    """Run one check of `gen test` (generator/contract) on this stack; every case must pass."""
+    report = run_checks(target_of_stack(REPO, stack), [check])
+    assert len(report.cases) == subjects, [c.name for c in report.cases]
+    assert report.ok and all(c.status == "passed" for c in report.cases), "\n".join(report.summary_lines())
 
 
-@pytest.mark.parametrize("item", seed_items("sites"), ids=lambda i: i["siteId"])
-def test_seeded_site_is_served_exactly(http: Http, item: dict[str, Any]) -> None:
-    answer = http.get(_path("sites", item["siteId"]))
-    assert answer.status == 200, answer.text
-    assert answer.json == as_served(item, "Site")
-    _numbers_are_numbers(item, answer.json)
+def test_every_seed_item_is_served_exactly(stack: RunningStack) -> None:
+    """Every item of spec/seed/*.yaml through its table's GetItem operation (/me with a token for
+    the profile's userId), equal to the seed, numbers by value, integers as integers."""
+    _passed(stack, "seed", len(seed_tables()))
 
 
-def test_every_seeded_reading_is_served_exactly(http: Http) -> None:
-    items = seed_items("readings")
-    assert items
-    for item in items:
-        answer = http.get(_path("devices", item["deviceId"], "readings", item["time"]))
-        assert answer.status == 200, answer.text
-        assert answer.json == as_served(item, "Reading")
-        _numbers_are_numbers(item, answer.json)
-
-
-@pytest.mark.parametrize("item", seed_items("profiles"), ids=lambda i: i["userId"])
-def test_seeded_profile_is_served_for_its_token(http: Http, item: dict[str, Any]) -> None:
-    answer = http.get("/api/me", headers=_bearer(item["userId"]))
-    assert answer.status == 200, answer.text
-    assert answer.json == as_served(item, "Profile")
+def test_every_listed_item_is_fetchable_and_conforms(stack: RunningStack) -> None:
+    _passed(stack, "listed", 2)
 
 
 def test_text_survives_byte_for_byte(http: Http) -> None:
@@ -167,33 +144,11 @@ def _all_pages(http: Http, path: str, limit: int, **params: str) -> tuple[list[d
     raise AssertionError("pagination never ended")
 
 
-def _scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"TableName": table}
-    while True:
-        answer = dynamodb.scan(**kwargs)
-        items.extend(answer["Items"])
-        if "LastEvaluatedKey" not in answer:
-            return items
-        kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-
-
 @pytest.mark.usefixtures("quiet")
-@pytest.mark.parametrize(("path", "table", "key"), [
-    ("/api/devices", "devices", ("deviceId",)),
-    ("/api/sites", "sites", ("siteId",)),
-])
-def test_limit_1_pages_return_every_item_once(
-    http: Http, dynamodb: Any, stack: RunningStack, path: str, table: str, key: tuple[str, ...]
-) -> None:
-    truth = {tuple(item[k]["S"] for k in key) for item in _scan(dynamodb, stack.names.tables[table])}
-    items, requests_made = _all_pages(http, path, 1)
-    keys = [tuple(item[k] for k in key) for item in items]
-    assert len(keys) == len(set(keys)), "an item came twice"
-    assert set(keys) == truth
-    assert requests_made >= len(truth)
-    bigger, _ = _all_pages(http, path, 7)
-    assert [tuple(i[k] for k in key) for i in bigger] == keys, "page size changes the order"
+def test_limit_1_pages_return_every_item_once(stack: RunningStack) -> None:
+    """Every Scan and Query operation, limit=1 against the table read directly: each item once,
+    all of them, and the same order as bigger pages."""
+    _passed(stack, "pagination", 4)
 
 
 def test_reading_pages_walk_a_device_newest_first(http: Http) -> None:
@@ -250,19 +205,19 @@ def test_a_range_pages_like_the_whole(http: Http) -> None:
 
 
 @pytest.mark.usefixtures("quiet")
-@pytest.mark.parametrize("site", sorted({d["siteId"] for d in seed_items("devices")}))
-def test_site_devices_come_from_the_index(
-    http: Http, dynamodb: Any, stack: RunningStack, site: str
-) -> None:
-    truth = sorted(d["deviceId"]["S"] for d in _scan(dynamodb, stack.names.tables["devices"])
-                   if d.get("siteId", {}).get("S") == site)
-    items, _ = _all_pages(http, _path("sites", site, "devices"), 2)
-    assert [d["deviceId"] for d in items] == truth, "index order is the sort key, deviceId"
-    assert all(d["siteId"] == site for d in items)
-    seeded = {d["deviceId"]: d for d in seed_items("devices") if d["siteId"] == site}
-    served = {d["deviceId"]: d for d in items}
-    for device_id, item in seeded.items():
-        assert served[device_id] == as_served(item, "Device")
+def test_index_queries_agree_with_the_table(stack: RunningStack) -> None:
+    """/sites/{siteId}/devices for every site, against the devices table read directly: the same
+    devices, whole, in the order of the index sort key."""
+    _passed(stack, "index", 1)
+
+
+@pytest.mark.usefixtures("quiet")
+def test_sort_key_ranges_agree_with_the_table(stack: RunningStack) -> None:
+    _passed(stack, "sort-range", 1)
+
+
+def test_unknown_keys_of_every_get_item_are_404(stack: RunningStack) -> None:
+    _passed(stack, "unknown-key", 4)
 
 
 # -- the protected operation -----------------------------------------------------------------------
@@ -280,10 +235,16 @@ def test_site_devices_come_from_the_index(
     {"Authorization": "Bearer " + local_token({"email": "a@example.com"})},
 ], ids=["none", "empty", "bearer-only", "garbage", "basic", "signed", "no-sub"])
 def test_me_rejects_missing_or_invalid_tokens(http: Http, headers: dict[str, str]) -> None:
+    """The local token form in detail (`gen test`'s `protected` check covers every protected
+    operation with none and a malformed token)."""
     answer = http.get("/api/me", headers=headers)
     assert answer.status == 401, answer.text
     assert answer.json == {"message": "Unauthorized"}
     assert answer.header("Access-Control-Allow-Origin") == "*"
+
+
+def test_protected_operations_refuse_missing_credentials(stack: RunningStack) -> None:
+    _passed(stack, "protected", 1)
 
 
 def test_me_rejects_an_expired_token(http: Http) -> None:

@@ -258,6 +258,35 @@ def test_invalid_batches_are_rejected_whole(http: Http, stack: RunningStack, nam
     assert _stream_records(stack) == before, "a rejected batch reached the stream"
 
 
+NAMED_FIELDS = {
+    "unknown type": "'device.exploded' is not one of ['device.heartbeat', 'device.registered', 'reading.recorded']"
+                    " (at /0/type)",
+    "no id": "'id' is a required property (at /0)",
+    "number as string": "(at /0/data/temperature)",
+    "out of range": "(at /0/data/battery)",
+    "null where not nullable": "(at /0/data/temperature)",
+    "one bad among good": "(at /2/type)",
+    "bad time": "(at /0/time)",
+    "empty subject": "(at /0/subject)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_FIELDS))
+def test_a_rejected_batch_names_the_failing_field(http: Http, name: str) -> None:
+    """BAD_REQUEST_BODY carries `$context.error.validationErrorString` (generated/api/openapi.json),
+    which the emulator fills with the validator's reason, as API Gateway does."""
+    answer = http.post("/api/events", body=INVALID_BATCHES[name])
+    assert answer.status == 400
+    message = answer.json["message"]
+    assert message.startswith("Invalid request body [") and NAMED_FIELDS[name] in message, message
+
+
+def test_the_reason_stays_json_when_the_value_has_quotes(http: Http) -> None:
+    answer = http.post("/api/events", body=[_event(type='say "hi"\\')])
+    assert answer.status == 400, answer.text
+    assert """'say "hi"\\\\' is not one of""" in answer.json["message"]
+
+
 @pytest.mark.parametrize("body", [b"not json", b"{", b"", b"\xff\xfe", b"[1, 2", b"null"])
 def test_bodies_that_are_not_json_are_400(http: Http, body: bytes) -> None:
     answer = http.post("/api/events", headers={"Content-Type": "application/json"}, data=body)

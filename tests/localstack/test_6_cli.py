@@ -24,7 +24,7 @@ from tests.conftest import write_tree
 from tests.localstack.support import REPO
 
 pytestmark = pytest.mark.slow
-GEN = [sys.executable, "-m", "generator.cli"] if not (REPO / ".venv/bin/gen").exists() else [
+GEN = [sys.executable, "-m", "generator"] if not (REPO / ".venv/bin/gen").exists() else [
     str(REPO / ".venv/bin/gen")]
 
 

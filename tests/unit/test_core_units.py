@@ -101,7 +101,8 @@ def test_internal_error_is_one_line_exit_3_and_debug_shows_traceback(shop: Path,
 
 def test_init_refuses_existing_project(shop: Path) -> None:
     result = run_cli("init", str(shop))
-    assert result.exit_code == 2 and "error[E-INIT]" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"gen init: {shop}/spec already exists")
 
 
 def test_init_creates_a_project_that_builds(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ differently (`enum`/`uniqueItems` and booleans vs numbers) are left to jsonschem
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,13 +97,14 @@ class RequestValidator:
         try:
             document: Any = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", f"[{error}]")
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", _escaped(f"[{error}]"))
         accepts = self._accepts.get(kind)
         if accepts is not None and accepts(document):
             return None
         errors = sorted(model.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:
-            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", describe(errors))
+            specific = [leaf for error in errors for leaf in _specific(error)]
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", _escaped(describe(specific)))
         return None
 
 
@@ -168,6 +170,46 @@ def fast_acceptor(schema: Any) -> Callable[[Any], bool] | None:
 def _listing_order(parameter: Parameter) -> str:
     # AWS keeps a method's parameters by their key, method.request.<location>.<name>, in order.
     return f"{parameter.location}.{parameter.name}"
+
+
+def _escaped(text: str) -> str:
+    """`$context.error.validationErrorString` as API Gateway fills it: quotes and control
+    characters escaped, so a gateway response may place it inside a JSON string."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _location(error: Any) -> str:
+    return "/" + "/".join(str(part) for part in error.absolute_path)
+
+
+def _specific(error: Any) -> list[Any]:
+    """The errors that say which field is wrong, for an `anyOf`/`oneOf` of tagged alternatives
+    (an ingestion batch: one branch per event type, told apart by a one-value `type` enum).
+
+    A branch whose tag does not match is not what the caller meant: when exactly one branch has
+    a matching tag, its errors are the answer; when no tag matches, the tag is the answer (all
+    allowed values). Anything else keeps jsonschema's own message."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches: dict[Any, list[Any]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+
+    def is_tag(sub: Any) -> bool:
+        return bool(sub.validator == "enum" and isinstance(sub.validator_value, list)
+                    and len(sub.validator_value) == 1)
+
+    matching = [subs for subs in branches.values() if not any(is_tag(sub) for sub in subs)]
+    if len(matching) == 1:
+        return [leaf for sub in matching[0] for leaf in _specific(sub)]
+    tags = [sub for subs in branches.values() for sub in subs if is_tag(sub)]
+    if not matching and tags and len({_location(t) for t in tags}) == 1 and len(tags) == len(branches):
+        allowed = sorted(str(t.validator_value[0]) for t in tags)
+        merged = copy.copy(tags[0])
+        merged.message = f"{tags[0].instance!r} is not one of {allowed!r}"
+        merged.validator_value = allowed  # worded by validation_messages like any enum
+        return [merged]
+    return [error]
 
 
 def _present(params: Params, location: str, name: str) -> bool:

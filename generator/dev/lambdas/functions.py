@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.dev.local_aws.resources import LocalNames
+from generator.errors import UserError
 from generator.ir.names import PYTHON_ROOT
 from generator.ir.nodes import Ir
 
@@ -31,7 +32,7 @@ Handler = Callable[[dict[str, Any], Any], Any]
 LOCAL_ACCESS_KEY = "testing"
 
 
-class FunctionLoadError(Exception):
+class FunctionLoadError(UserError):
     """An entry module could not be imported or has no callable ``handler``."""
 
 

@@ -28,6 +28,12 @@ _STRING_HEADER = {"schema": {"type": "string"}}
 _GATEWAY_RESPONSES = {"DEFAULT_4XX": None, "DEFAULT_5XX": None, "BAD_REQUEST_BODY": "400",
                       "BAD_REQUEST_PARAMETERS": "400", "UNAUTHORIZED": "401", "ACCESS_DENIED": "403",
                       "MISSING_AUTHENTICATION_TOKEN": "404", "UNSUPPORTED_MEDIA_TYPE": "415"}
+# A body the request validator refuses is answered with the validator's reason, so the caller
+# learns which field is wrong (e.g. `... is not one of [...] (at /0/type)`).
+_GATEWAY_TEMPLATES = {
+    "MISSING_AUTHENTICATION_TOKEN": '{"message": "Not found"}',
+    "BAD_REQUEST_BODY": '{"message": "$context.error.message $context.error.validationErrorString"}',
+}
 _IMPLIED = {"400": "The request is invalid", "401": "Missing or invalid token", "404": "No such item",
             "415": "Unsupported content type", "502": "The service behind this API failed",
             "503": "The service is busy; retry later"}
@@ -158,8 +164,7 @@ def _gateway_responses() -> dict[str, Any]:
               "gatewayresponse.header.Access-Control-Allow-Headers": cv.CORS_HEADERS}
     out: dict[str, Any] = {}
     for kind, status in _GATEWAY_RESPONSES.items():
-        template = ('{"message": "Not found"}' if kind == "MISSING_AUTHENTICATION_TOKEN"
-                    else '{"message": $context.error.messageString}')
+        template = _GATEWAY_TEMPLATES.get(kind, '{"message": $context.error.messageString}')
         entry: dict[str, Any] = {"responseParameters": params, "responseTemplates": {cv.JSON: template}}
         if status is not None:
             entry["statusCode"] = status

