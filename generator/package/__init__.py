@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator.aws.lambda_platform import PROVIDED_DISTRIBUTIONS, PROVIDED_MODULES, stdlib_modules
 from generator.diagnostics import Diagnostics, GenError
-from generator.ir.names import HANDWRITTEN_PACKAGE, ProjectNames
+from generator.ir.names import ProjectNames
 from generator.package.requirements import REQUIREMENTS, Requirement, read_requirements
 from generator.package.sources import HANDWRITTEN, check_imports, compile_modules, handwritten_files, top_level_modules
 from generator.package.wheels import (

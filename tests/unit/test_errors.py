@@ -49,7 +49,7 @@ def built(shop: Path) -> Path:
 
 def test_the_family_has_one_base() -> None:
     from generator.dev.freshness import StaleOutput
-    from generator.dev.functions import FunctionLoadError
+    from generator.dev.lambdas.functions import FunctionLoadError
     from generator.dev.stack import StackError
     from generator.package import PackageError
     from generator.tfcheck import TfCheckError

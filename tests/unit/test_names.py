@@ -175,14 +175,6 @@ COLLISIONS = {
         _add_stream("errors", archive=True),
         "spec/model.yaml:E-NAME: stream 'errors' maps to the data-lake prefix errors/, which is where Firehose "
         "writes delivery errors"),
-    "package_shadows_the_standard_library": (
-        _set_name("json"),
-        "spec/model.yaml:E-NAME: name 'json' maps to the Python package json, which is a module of Python's "
-        "standard library"),
-    "package_shadows_handwritten": (
-        _set_name("handwritten"),
-        "spec/model.yaml:E-NAME: name 'handwritten' maps to the Python package handwritten, which is the "
-        "package of handwritten code"),
 }
 
 
@@ -199,3 +191,11 @@ def test_each_collision_is_one_located_error(case: str, tmp_path: Path) -> None:
 ], ids=["unarchived_errors_stream", "scheduled_processor_named_like_a_stream", "stream_without_events"])
 def test_names_that_do_not_meet(change: Callable[[Spec], None], tmp_path: Path) -> None:
     assert _errors(tmp_path, change) == []
+
+
+@pytest.mark.parametrize(("project", "package"), [("json", "json_"), ("handwritten", "handwritten_"),
+                                                  ("lambda", "lambda_"), ("my-service", "my_service")])
+def test_a_project_name_that_would_shadow_a_module_gets_its_own_package(project: str, package: str) -> None:
+    from generator.ir.names import project_names
+
+    assert project_names(project).package == package
