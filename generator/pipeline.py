@@ -25,7 +25,7 @@ from generator.write.writer import apply_plan
 
 def validate(root: Path, *, use_cache: bool = True) -> tuple[Ir | None, Diagnostics]:
     """Load and check spec/; the IR when valid, always the diagnostics (warnings included)."""
-    with speed.session(root if use_cache else None) as session:
+    with speed.open_session(root if use_cache else None) as session:
         diags = Diagnostics()
         spec = load_spec(root, diags)
         ir = validated_ir(session, spec, diags) if not diags.has_errors() else None
@@ -47,7 +47,7 @@ def generate(root: Path, *, use_cache: bool = True,
 
     The structural OpenAPI check runs in a worker while the IR is built and emitted; nothing
     is returned before it has passed."""
-    with speed.session(root if use_cache else None) as session:
+    with speed.open_session(root if use_cache else None) as session:
         diags = Diagnostics()
         spec = load_spec(root, diags)
         if diags.has_errors():

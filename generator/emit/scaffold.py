@@ -9,9 +9,8 @@ exist and renders them.
 from __future__ import annotations
 
 from generator.emit.base import OutputFile
+from generator.ir.names import SCAFFOLD_DIR
 from generator.ir.nodes import Ir
-
-SCAFFOLD_DIR = "handwritten/processors"
 
 
 def scaffold_path(processor_name: str) -> str:

@@ -12,6 +12,7 @@ import re
 
 STAGE_MAX = 12
 ACCOUNT_ID_LEN = 12
+SCAFFOLD_DIR = "handwritten/processors"  # one handwritten module per processor
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
     "self", "cls", "None", "True", "False", "type", "id", "object", "list", "dict", "str", "int",

@@ -17,7 +17,8 @@ from generator.diagnostics import Diagnostics
 from generator.ir.nodes import Ir
 from generator.ir.parts import DIRECT, Check, Part, Runner, is_text
 from generator.load.spec import LoadedSpec
-from generator.speed.keys import Keys, Materials
+from generator.speed.keys import Keys
+from generator.speed.materials import Materials
 from generator.speed.store import Store
 
 V = TypeVar("V")

@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from generator.emit.base import OutputFile
+from generator.ir.names import SCAFFOLD_DIR
 from generator.render.header import with_header
 from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, read_manifest, sha256_bytes
+
+if TYPE_CHECKING:  # a no-op build (generator.speed.last_build) reads the rules below without the emitters
+    from generator.emit.base import OutputFile
 
 Verb = Literal["create", "update", "identical", "delete", "conflict", "skip"]
 
@@ -167,8 +170,6 @@ def _unknown_files(root: Path, emitted: set[str], old: Manifest, warnings: list[
 
 
 def _orphan_handwritten(root: Path, scaffolds: set[str], old: Manifest, warnings: list[tuple[str, str, str]]) -> None:
-    from generator.emit.scaffold import SCAFFOLD_DIR
-
     folder = root / SCAFFOLD_DIR
     if not folder.is_dir():
         return

@@ -16,7 +16,7 @@ import pytest
 from generator.canonical import Prerendered, canonical_json, compact_members
 from generator.diagnostics import Diagnostics, Location
 from generator.ir.parts import Check, Part, Reads, is_text
-from generator.speed.keys import Materials
+from generator.speed.materials import Materials
 from generator.speed.session import Session
 
 _KEYS = ["a", "b", "id", "name", "ünïcode", "quote\"d", "new\nline", "tab\t", "", "Z", "€", "0", "10", "2"]
