@@ -95,9 +95,17 @@ def bench(tables: int, repeat: int, work: Path, baseline: Path | None = None) ->
                    "--no-formatters", "--disable-timestamp", "--output", str(dmc_out)], work)
            for _ in range(repeat)]
     ops = (project / "spec/openapi.yaml").read_text().count("operationId:")
-    return [{"tables": tables, "operations": ops, "files": files, "cold_s": statistics.median(gen.cold),
-             "noop_check_s": statistics.median(gen.noop), "one_path_s": statistics.median(gen.one),
-             "datamodel_codegen_s": statistics.median(dmc)} for gen in gens]
+    rows: list[dict[str, float | int]] = [
+        {"tables": tables, "operations": ops, "files": files, "cold_s": statistics.median(gen.cold),
+         "noop_check_s": statistics.median(gen.noop), "one_path_s": statistics.median(gen.one),
+         "datamodel_codegen_s": statistics.median(dmc)} for gen in gens]
+    if baseline:
+        # each run against the baseline's run right next to it: robust to load that comes and goes
+        this, other = gens
+        for name, ours, theirs in (("cold", this.cold, other.cold), ("noop_check", this.noop, other.noop),
+                                   ("one_path", this.one, other.one)):
+            rows[0][f"{name}_vs_baseline"] = statistics.median(a / b for a, b in zip(ours, theirs))
+    return rows
 
 
 def _table(rows: list[dict[str, float | int]]) -> None:
@@ -129,6 +137,11 @@ def main() -> None:
     if args.baseline:
         print(f"\nbaseline ({args.baseline}):\n")
         _table(baseline_rows)
+        print("\nthis / baseline, median of the ratios of runs made side by side:\n")
+        print("| tables | cold `gen build` | no-op `--check` | one-path rebuild |\n| --- | --- | --- | --- |")
+        for r in rows:
+            print(f"| {r['tables']} | {r['cold_vs_baseline']:.2f}x | {r['noop_check_vs_baseline']:.2f}x | "
+                  f"{r['one_path_vs_baseline']:.2f}x |")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "baseline": baseline_rows} if args.baseline else rows,
                                         indent=2) + "\n")
