@@ -12,8 +12,6 @@ Diagnostics and status verbs go to stderr; `--diff` output goes to stdout.
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -114,11 +112,9 @@ def validate(obj: Ctx, terraform: bool) -> None:
 @click.pass_obj
 def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> None:
     """Generate everything into generated/ atomically."""
-    from generator.write import memo
+    from generator.speed import last_build as memo, process
 
-    if _OWN_PROCESS:
-        # the process ends with this build: no cyclic collection while its modules load either
-        gc.disable()
+    process.end_without_teardown()
     if not force and not show_diff:
         replay = memo.up_to_date(obj.root)
         if replay is not None:
@@ -130,7 +126,6 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
 
     from generator import pipeline
 
-    _HARD_EXIT.append(True)
     result = pipeline.build(obj.root, check=check, force=force)
     _print_diagnostics(result.diagnostics)
     plan = result.plan
@@ -247,34 +242,13 @@ def init(directory: Path, name: str | None, frontend: bool) -> None:
 
 
 _COMMAND: list[str] = []  # the subcommand being run, for the prefix of error lines
-_HARD_EXIT: list[bool] = []
-_OWN_PROCESS: list[bool] = []
-
-
-def _hard_exit(code: int) -> None:
-    """End a finished `gen build` process without tearing the interpreter down: freeing every
-    module and object of a large build costs tens of milliseconds and does nothing useful
-    (the writer has renamed its files into place; the caches are written). Used only when gen
-    runs as its own process, never when `main` is called in-process (tests)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
     if argv is None:
-        _OWN_PROCESS.append(True)
-        try:
-            _main(None)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            if isinstance(exc.code, str):
-                click.echo(exc.code, err=True)
-        else:
-            code = 0
-        if _HARD_EXIT:
-            _hard_exit(code)
-        sys.exit(code)
+        from generator.speed.process import run_as_command
+
+        run_as_command(lambda: _main(None))  # exits this process (see generator.speed.process)
     _main(argv)
 
 

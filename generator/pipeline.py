@@ -1,100 +1,72 @@
 """Orchestration: load -> validate -> IR -> emit -> plan -> write (or check). The library API.
 
-`generate` is pure apart from reading spec/ (and the validation cache); `build` adds the
-plan against disk and, unless checking, the write. Tests call these directly.
+`generate` is pure apart from reading spec/ (and gen's memos); `build` adds the plan against
+disk and, unless checking, the write. Tests call these directly. Every memo, cache and process
+trick is behind one seam, `generator.speed`: a session per run, whose runner the stages are
+handed; with `use_cache=False` nothing is memoised (output is the same either way).
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import speed
 from generator.diagnostics import Diagnostics, GenError
 from generator.emit import EMITTERS, emit_all
 from generator.emit.base import OutputFile
-from generator.ir.build import build_ir, build_ir_deferred
 from generator.ir.nodes import Ir
+from generator.ir.parts import Runner
 from generator.load.spec import load_spec
-from generator.render.memo import active_memo
+from generator.speed.validation import overlapped_ir, validated_ir
 from generator.write.plan import Plan, plan
 from generator.write.writer import apply_plan
-
-CACHE_DIR = ".gen-cache"
-
-
-def cache_dir(root: Path) -> Path:
-    return root / CACHE_DIR
 
 
 def validate(root: Path, *, use_cache: bool = True) -> tuple[Ir | None, Diagnostics]:
     """Load and check spec/; the IR when valid, always the diagnostics (warnings included)."""
-    diags = Diagnostics()
-    spec = load_spec(root, diags)
-    ir = build_ir(spec, diags, cache_dir(root) if use_cache else None) if not diags.has_errors() else None
-    return _lint(ir, diags), diags
+    with speed.open_session(root if use_cache else None) as session:
+        diags = Diagnostics()
+        spec = load_spec(root, diags)
+        ir = validated_ir(session, spec, diags) if not diags.has_errors() else None
+        return (None if ir is None else _lint(ir, diags, session.runner(ir))), diags
 
 
-def _lint(ir: Ir | None, diags: Diagnostics) -> Ir | None:
-    if ir is None:
-        return None
+def _lint(ir: Ir, diags: Diagnostics, run: Runner) -> Ir | None:
     # what API Gateway would reject at import is a spec error, reported by validate too
     from generator.check.api_gateway import lint_api
 
-    lint = lint_api(ir)
+    lint = lint_api(ir, run)
     diags.extend(lint.items)
     return None if lint.has_errors() else ir
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """A build allocates millions of short-lived objects and frees them by reference counting;
-    the cyclic collector would only re-scan the growing spec and IR (a third of a rebuild)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def generate(root: Path, *, use_cache: bool = True,
              emitters: tuple[str, ...] = EMITTERS) -> tuple[Ir, list[OutputFile], Diagnostics]:
     """Every output file for the spec under `root`, in memory. Raises GenError on invalid input.
 
-    The structural OpenAPI check of a cold build runs in a worker while the IR is built and
-    emitted; nothing is returned before it has passed. With `use_cache`, rendered text is
-    memoised in .gen-cache/render/ (see `generator.render.memo`); output never depends on it."""
-    with _without_cycle_collection(), active_memo(cache_dir(root) / "render" if use_cache else None):
-        return _generate(root, use_cache=use_cache, emitters=emitters)
-
-
-def _generate(root: Path, *, use_cache: bool,
-              emitters: tuple[str, ...]) -> tuple[Ir, list[OutputFile], Diagnostics]:
-    diags = Diagnostics()
-    spec = load_spec(root, diags)
-    if diags.has_errors():
-        raise GenError(diags)
-    ir, join = build_ir_deferred(spec, diags, cache_dir(root) if use_cache else None)
-    ir = _lint(ir, diags)
-    files: list[OutputFile] | None = None
-    if ir is not None and not diags.has_errors():
-        if use_cache:
-            from generator.render.env import use_bytecode_cache
-
-            use_bytecode_cache(cache_dir(root) / "jinja")
-        try:
-            files = emit_all(ir, emitters)
-        except Exception:
-            if not join():
-                raise GenError(diags) from None
-            raise
-    if not join() or ir is None or files is None or diags.has_errors():
-        raise GenError(diags)
-    return ir, files, diags
+    The structural OpenAPI check runs in a worker while the IR is built and emitted; nothing
+    is returned before it has passed."""
+    with speed.open_session(root if use_cache else None) as session:
+        diags = Diagnostics()
+        spec = load_spec(root, diags)
+        if diags.has_errors():
+            raise GenError(diags)
+        ir, join = overlapped_ir(session, spec, diags)
+        files: list[OutputFile] | None = None
+        if ir is not None:
+            run = session.runner(ir)
+            ir = _lint(ir, diags, run)
+            if ir is not None and not diags.has_errors():
+                try:
+                    files = emit_all(ir, emitters, run)
+                except Exception:
+                    if not join():
+                        raise GenError(diags) from None
+                    raise
+        if not join() or ir is None or files is None or diags.has_errors():
+            raise GenError(diags)
+        return ir, files, diags
 
 
 @dataclass

@@ -10,18 +10,17 @@ E-OAS).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from generator.diagnostics import Diagnostics, Location
-from generator.emit import ir_material, source_material
 from generator.aws.limits import API_MODEL_NAME
 from generator.ir import names as nm
 from generator.ir.jsonschema import model_json_schema
 from generator.ir.nodes import Ir, Model, Operation, Schema, SourceRef
+from generator.ir.parts import DIRECT, Check, Reads, Runner
 from generator.load.refs import deref
 from generator.load.yaml_loader import Pointer
-from generator.render.memo import current
 
 _INT_FORMATS = ("int32", "int64", "decimal")
 _SEGMENT = re.compile(r"[A-Za-z0-9._:,-]+|\{[A-Za-z0-9._-]+\}")
@@ -53,26 +52,24 @@ class _Locator:
         return Location(self.file)
 
 
-def lint_api(ir: Ir) -> Diagnostics:
+def lint_api(ir: Ir, run: Runner = DIRECT) -> Diagnostics:
     """Every problem API Gateway import or `templatefile` would hit with this spec.
 
-    The checks run in parts: the document without its paths, then each path item with its
-    operations. Under a render memo a part known clean for exactly its inputs is skipped (only
-    clean verdicts are memoised, so what is reported never depends on the memo)."""
+    The checks run in parts (`Check`s, handed to `run`): the document without its paths, then
+    each path item with its operations. Whether a part finds anything is a function of what it
+    reads; where it is found (`_Locator`) reads every operation, but only located diagnostics
+    depend on that."""
     diags = Diagnostics()
     locate = _Locator(ir)
     doc = ir.openapi
     rest = {key: value for key, value in doc.items() if key != "paths"}
-    material, source = ir_material(ir), source_material(ir)
 
     def document(out: Diagnostics) -> None:
         for root_ptr, root in _component_roots(ir):
             _schema_keywords(root_ptr, root, out, locate)
         _placeholders(rest, (), out, locate)
 
-    _clean_or_check(None if material is None or source is None else f"document\0{material.context}\0{source.rest}",
-                    document, diags)
-    keys = {} if source is None else source.paths
+    run.check(Check("lint", Reads(context=True, rest=True, constant="document"), document), diags)
     by_path: dict[str, list[Operation]] = {}
     for op in ir.operations:
         by_path.setdefault(op.path, []).append(op)
@@ -87,21 +84,9 @@ def lint_api(ir: Ir) -> Diagnostics:
                     _schema_keywords(root_ptr, root, out, locate)
                 _operation(ir, op, out)
 
-        _clean_or_check(keys.get(path), path_item, diags)
+        run.check(Check("lint", Reads(context=True, rest=True, path=path), path_item), diags)
     _names(ir, diags)
     return diags
-
-
-def _clean_or_check(material: str | None, check: Callable[[Diagnostics], None], diags: Diagnostics) -> None:
-    memo = current()
-    key = None if memo is None or material is None else memo.key("lint", material)
-    if memo is not None and key is not None and memo.get("lint", key) is True:
-        return
-    found = Diagnostics()
-    check(found)
-    diags.extend(found.items)
-    if memo is not None and key is not None and not found.items:
-        memo.put("lint", key, True)
 
 
 # -- schema keywords API Gateway models reject ---------------------------------------------------

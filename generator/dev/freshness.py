@@ -16,7 +16,7 @@ from generator import pipeline
 from generator.diagnostics import GenError
 from generator.errors import UserError
 from generator.ir.nodes import Ir
-from generator.write import memo
+from generator.speed import last_build as memo
 from generator.write.plan import plan
 
 API_DEFINITION = "generated/api/openapi.json"

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.emit.base import OutputFile
 from generator.ir.nodes import Ir
-from generator.render.serialize import canonical_json
+from generator.canonical import canonical_json
 
 BATCH = 25
 

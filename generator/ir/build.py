@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostics, Location
@@ -20,7 +18,7 @@ from generator.ir.nodes import Ir, Model, Operation
 from generator.ir.schemas import SchemaReader
 from generator.load.spec import LoadedSpec
 from generator.validate.model import validate_model
-from generator.validate.openapi import start_openapi_validation, validate_openapi
+from generator.validate.openapi import validate_openapi
 from generator.validate.xgen import check_xgen_keys
 from generator.ir.seeds import build_seeds
 
@@ -36,55 +34,23 @@ def _models(ctx: BuildContext) -> dict[str, Model]:
     return models
 
 
-def build_ir(spec: LoadedSpec, diags: Diagnostics, cache_dir: Path | None = None) -> Ir | None:
+def build_ir(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
     """Validate `spec` completely and return the IR, or None if anything is wrong."""
     if spec.openapi is None or spec.model is None:
         return None
-    api_ok = validate_openapi(spec.openapi, diags, cache_dir)
+    api_ok = validate_openapi(spec.openapi, diags)
     model_ok = validate_model(spec.model, diags)
     if api_ok:
         check_xgen_keys(spec.openapi, diags)
     if not (api_ok and model_ok):
         return None
-    return _build(spec, diags)
+    return build_valid_ir(spec, diags)
 
 
-def build_ir_deferred(spec: LoadedSpec, diags: Diagnostics,
-                      cache_dir: Path | None = None) -> tuple[Ir | None, Callable[[], bool]]:
-    """Like `build_ir`, but the structural OpenAPI check may still be running in a worker.
-
-    The IR is built provisionally; the returned function waits for the check. When the check
-    fails, every diagnostic reported after it started is withdrawn, so the user sees exactly
-    what `build_ir` would report, and the IR must not be used."""
-    if spec.openapi is None or spec.model is None:
-        return None, lambda: False
-    pending = start_openapi_validation(spec.openapi, diags, cache_dir, background=True)
-    mark = len(diags.items)
-    model_ok = validate_model(spec.model, diags)
-    check_xgen_keys(spec.openapi, diags)  # withdrawn with the rest if the structural check fails
-
-    def join() -> bool:
-        later = diags.items[mark:]
-        del diags.items[mark:]
-        ok = pending.result()
-        if ok:
-            diags.items.extend(later)
-        else:
-            assert spec.model is not None
-            validate_model(spec.model, diags)  # what build_ir reports beside the OpenAPI errors
-        return ok
-
-    if not model_ok:
-        return None, join
-    try:
-        return _build(spec, diags), join
-    except Exception:
-        if not join():
-            return None, lambda: False  # a malformed document, now reported properly
-        raise
-
-
-def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
+def build_valid_ir(spec: LoadedSpec, diags: Diagnostics, *, spec_digest: str | None = None) -> Ir | None:
+    """The IR of a spec whose documents passed `validate_openapi` and `validate_model` (the
+    rules that span documents are checked here); None if any of them failed. `spec_digest` is
+    `spec.digest()` when the caller has computed it."""
     assert spec.openapi is not None and spec.model is not None
     ctx = BuildContext(spec=spec, diags=diags)
     ctx.models = _models(ctx)
@@ -108,7 +74,7 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
               frontend_domain=(frontend or {}).get("domain"), frontend="frontend" in spec.model.data,
               cognito=any(op.protected for op in operations) or declares_cognito(spec.openapi.data),
-              openapi=spec.openapi.data, spec_digest=spec.digest())
+              openapi=spec.openapi.data, spec_digest=spec.digest() if spec_digest is None else spec_digest)
 
 
 def _operation_id_locations(ctx: BuildContext, operations: tuple[Operation, ...]) -> dict[str, Location]:

@@ -5,21 +5,13 @@ from __future__ import annotations
 from generator.diagnostics import Location
 from generator.ir.context import BuildContext
 from generator.load.yaml_loader import Pointer
-from generator.render.memo import current
 
 
 def check_schedule(ctx: BuildContext, text: str, ptr: Pointer) -> None:
-    # whether an expression parses depends on its text alone: a rebuild skips loading the parser
-    memo = current()
-    key = None if memo is None else memo.key("valid", f"schedule\0{text}")
-    if memo is not None and key is not None and memo.get("valid", key) is True:
-        return
     from generator.aws.schedules import ScheduleError, parse_schedule
 
     try:
         parse_schedule(text)
-        if memo is not None and key is not None:
-            memo.put("valid", key, True)
     except ScheduleError as exc:
         base = ctx.model_doc.locate(ptr)
         column = exc.column - 1 if exc.column > 0 else 0

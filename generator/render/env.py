@@ -40,13 +40,14 @@ def spec_reference() -> Path:
 _bytecode: list[Path] = []
 
 
-def use_bytecode_cache(folder: Path) -> None:
-    """Keep compiled templates in `folder` (under .gen-cache/): compiling ~50 templates costs
-    more than rendering them on a no-op rebuild. Only speed depends on it, never output.
-    jinja2 itself is imported only when something is rendered."""
-    _bytecode[:] = [folder]
-    text_env.cache_clear()
-    vtl_env.cache_clear()
+def use_bytecode_cache(folder: Path | None) -> None:
+    """Keep compiled templates in `folder` (None: nowhere). Only speed depends on it, never
+    output. jinja2 itself is imported only when something is rendered."""
+    wanted = [] if folder is None else [folder]
+    if _bytecode != wanted:
+        _bytecode[:] = wanted
+        text_env.cache_clear()
+        vtl_env.cache_clear()
 
 
 @cache

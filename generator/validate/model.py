@@ -7,13 +7,10 @@ module only answers "is this a well-formed model.yaml v1".
 from __future__ import annotations
 
 import functools
-import json
 from typing import TYPE_CHECKING, Any
 
-from generator.cache import library_version
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.load.yaml_loader import Pointer, YamlDocument
-from generator.render.memo import current
 from generator.validate.model_schema import MODEL_SCHEMA, PATTERN_HINTS
 
 if TYPE_CHECKING:
@@ -45,8 +42,13 @@ def _schema_at(path: Pointer) -> dict[str, Any]:
     return schema
 
 
+SCHEMA_LIBRARIES = ("jsonschema",)
+"""The libraries whose versions decide what `validate_model` reports (besides the data)."""
+
+
 def validate_model(doc: YamlDocument, diags: Diagnostics) -> bool:
-    """Check model.yaml's shape. True when well-formed (so later rules may rely on it)."""
+    """Check model.yaml's shape. True when well-formed (so later rules may rely on it). What it
+    reports is a function of `doc.data` (and of `SCHEMA_LIBRARIES`); locations aside."""
     data = doc.data
     if not isinstance(data, dict):
         diags.error("E-MODEL", "model.yaml must be a mapping", doc.locate(()),
@@ -57,25 +59,11 @@ def validate_model(doc: YamlDocument, diags: Diagnostics) -> bool:
         diags.error("E-VERSION", f"unsupported model version {version!r}", doc.locate(("version",)),
                     "this gen reads 'version: 1'")
         return False
-    # validity is a function of the data (compact JSON tells every value and type apart), so a
-    # model known valid skips the schema check, and loading jsonschema, on a rebuild
-    memo = current()
-    key = None
-    if memo is not None:
-        try:
-            compact = json.dumps(data, sort_keys=True, separators=(",", ":"))
-            key = memo.key("valid", f"{library_version('jsonschema')}\0{compact}")
-        except (TypeError, ValueError):
-            key = None
-        if key is not None and memo.get("valid", key) is True:
-            return True
     ok = True
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     for err in errors:
         ok = False
         _report(doc, err, diags)
-    if ok and memo is not None and key is not None:
-        memo.put("valid", key, True)
     return ok
 
 

@@ -1,13 +1,14 @@
-"""Structural OpenAPI validation (openapi-spec-validator), located and cached by content.
+"""Structural OpenAPI validation (openapi-spec-validator), located, and split into parts.
 
 The document is split into one sub-document per path item (holding exactly the components it
-references) plus one for everything else; each one's errors are cached in ``.gen-cache/oas/``
-(a `generator.render.memo.Memo` store) keyed by the compact JSON of the sub-document's parts
-and the validator's version, so a one-path edit re-validates one path. `$ref`s are read from
-that compact JSON too, which is much faster than walking the document. When many parts are uncached (a cold build) the whole document is
-validated once and its errors are filed under the part they belong to, which yields the same
-set of errors at a fraction of the cost. Checks that span path items (operationId uniqueness)
-live in the IR builder, which sees the whole document.
+references) plus one for everything else (`prepare`). Each part carries `text`, the compact
+JSON of everything its sub-document is built from, so a caller may reuse a part's errors while
+that text is unchanged (`generator.speed` does, so a one-path edit re-validates one path).
+`$ref`s are read from that compact JSON too, which is much faster than walking the document.
+When many parts are wanted (a cold build) the whole document is validated once and its errors
+are filed under the part they belong to, which yields the same set of errors at a fraction of
+the cost (`errors_by_part`). Checks that span path items (operationId uniqueness) live in the
+IR builder, which sees the whole document.
 
 For OpenAPI 3.1 the meta-schema validator is built over a registry crawled once up front:
 `referencing` otherwise re-crawls every registered schema on each `$dynamicRef` lookup, which
@@ -18,21 +19,15 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from generator.cache import library_version
+from generator.canonical import compact_json, compact_members
 from generator.diagnostics import Diagnostics
-from generator.load.yaml_loader import Pointer, YamlDocument
-from generator.render.memo import Memo
-from generator.render.serialize import compact_json, compact_members, remember_compact
 from generator.load.refs import check_refs, closure, parse_ref, resolve_pointer
+from generator.load.yaml_loader import Pointer, YamlDocument
 
 _TOP_KEYS = ("openapi", "info", "jsonSchemaDialect", "servers", "security", "tags", "externalDocs")
 _VERSIONS = ("3.0.0", "3.0.1", "3.0.2", "3.0.3", "3.0.4", "3.1.0", "3.1.1")
@@ -57,19 +52,31 @@ def _validator_for(version: str) -> Any:
     return CrawledV31
 
 
-def _validator_version() -> str:
-    # read without importing: a rebuild whose parts are all cached never loads the validator
-    return "/".join(library_version(m) for m in ("openapi_spec_validator", "jsonschema", "referencing"))
+VALIDATOR_LIBRARIES = ("openapi_spec_validator", "jsonschema", "referencing")
+"""The libraries whose versions decide which errors a part has (besides its text)."""
+
+Errors = list[tuple[list[str | int], str]]
+"""(JSON path within the document, message) per error."""
 
 
 @dataclass(frozen=True)
-class _Part:
-    """One sub-document: the pointer that locates errors reported without a path, a material
-    that determines the sub-document exactly (its cache key), and how to build it."""
+class Part:
+    """One sub-document: the pointer that locates errors reported without a path, `text` that
+    determines the sub-document exactly (compact JSON of what it is built from), and how to
+    build it."""
 
     base: Pointer
-    material: str
+    text: str
     build: Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document ready for validation: its data, OpenAPI version and parts."""
+
+    data: dict[str, Any]
+    version: str
+    parts: list[Part]
 
 
 # In compact JSON a `$ref` key can only follow a structural `{` or `,` (inside a string both the
@@ -77,13 +84,11 @@ class _Part:
 _REF = re.compile(r'[{,]"\$ref":("(?:[^"\\]|\\.)*")')
 
 
-def _compact(value: Any) -> str:
+def _compact(value: Any, compact: Callable[[Any], str] = compact_json) -> str:
     try:
-        text = compact_json(value)
+        return compact(value)
     except TypeError:
         return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    remember_compact(value, text)  # serialisation and the lint key the same sub-trees
-    return text
 
 
 def _refs(compact: str) -> list[str]:
@@ -93,15 +98,16 @@ def _refs(compact: str) -> list[str]:
 class _Refs:
     """`$ref`s of the document's parts, read from their compact JSON (C speed) instead of a walk."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], compact: Callable[[Any], str] = compact_json) -> None:
         self.data = data
+        self.compact = compact
         self.json: dict[Pointer, str] = {}
         self.targets: dict[Pointer, list[str]] = {}
 
     def of_target(self, target: Pointer) -> list[str]:
         refs = self.targets.get(target)
         if refs is None:
-            text = self.json[target] = _compact(resolve_pointer(self.data, target))  # KeyError if dangling
+            text = self.json[target] = _compact(resolve_pointer(self.data, target), self.compact)  # KeyError if dangling
             refs = self.targets[target] = _refs(text)
         return refs
 
@@ -124,24 +130,24 @@ def _all_resolve(data: dict[str, Any], texts: list[str]) -> bool:
     return True
 
 
-def _parts(data: dict[str, Any], refs: _Refs) -> tuple[list[_Part], list[str]]:
+def _parts(data: dict[str, Any], refs: _Refs) -> tuple[list[Part], list[str]]:
     """One sub-document per path item (with the components it needs), plus one for the rest;
     and the compact texts that together hold the whole document (for the `$ref` check)."""
     top = {k: data[k] for k in _TOP_KEYS if k in data}
-    top_json = _compact(top)
-    parts: list[_Part] = []
+    top_json = _compact(top, refs.compact)
+    parts: list[Part] = []
     texts: list[str] = []
     paths = data.get("paths")
     if isinstance(paths, dict):
         for path, item in paths.items():
-            item_json = _compact(item)
+            item_json = _compact(item, refs.compact)
             texts.append(item_json)
             closure = sorted(refs.closure(_refs(item_json)), key=str)
             needed: list[Pointer] = [ptr for ptr in closure if len(ptr) == 3 and ptr[0] == "components"]
             # NUL never occurs in compact JSON (it is escaped), so the parts stay apart
-            material = "\0".join([top_json, json.dumps(path), item_json]
-                                 + [_compact([str(p) for p in ptr]) + refs.json[ptr] for ptr in needed])
-            parts.append(_Part(("paths", path), material, functools.partial(_path_document, data, top, path, needed)))
+            text = "\0".join([top_json, json.dumps(path), item_json]
+                             + [compact_json([str(p) for p in ptr]) + refs.json[ptr] for ptr in needed])
+            parts.append(Part(("paths", path), text, functools.partial(_path_document, data, top, path, needed)))
     rest = dict(top)
     if "components" in data:
         rest["components"] = data["components"]
@@ -152,13 +158,13 @@ def _parts(data: dict[str, Any], refs: _Refs) -> tuple[list[_Part], list[str]]:
             rest["paths"] = paths
     else:
         rest["paths"] = {}
-    for key in ("components", "webhooks"):
-        if isinstance(rest.get(key), (dict, list)):
-            _compact(rest[key])  # encoded once for this key, the lint's and the serialiser's
-    rest_json = compact_members(rest)
+    try:
+        rest_json = compact_members(rest, refs.compact)
+    except TypeError:
+        rest_json = _compact(rest)
     others = {k: v for k, v in data.items() if k not in rest and k != "paths"}
-    texts += [rest_json, _compact(others)]
-    parts.append(_Part((), rest_json, lambda: rest))
+    texts += [rest_json, _compact(others, refs.compact)]
+    parts.append(Part((), rest_json, lambda: rest))
     return parts, texts
 
 
@@ -179,8 +185,13 @@ def _subdocuments(data: dict[str, Any]) -> list[tuple[Pointer, dict[str, Any]]]:
     return [(part.base, part.build()) for part in parts]
 
 
-def _run(doc: dict[str, Any], version: str) -> list[tuple[list[str | int], str]]:
-    found: list[tuple[list[str | int], str]] = []
+def part_errors(part: Part, version: str) -> Errors:
+    """The errors of one part's sub-document."""
+    return _run(part.build(), version)
+
+
+def _run(doc: dict[str, Any], version: str) -> Errors:
+    found: Errors = []
     try:
         for err in _validator_for(version)(doc).iter_errors():
             path = list(getattr(err, "absolute_path", []) or [])
@@ -192,9 +203,9 @@ def _run(doc: dict[str, Any], version: str) -> list[tuple[list[str | int], str]]
     return found
 
 
-def _run_whole(doc: dict[str, Any], version: str) -> tuple[list[tuple[list[str | int], str]], bool]:
+def whole_errors(doc: dict[str, Any], version: str) -> tuple[Errors, bool]:
     """Errors of the whole document, and whether the validator gave up part way."""
-    found: list[tuple[list[str | int], str]] = []
+    found: Errors = []
     try:
         for err in _validator_for(version)(doc).iter_errors():
             if not _ours(_message(err)):
@@ -214,159 +225,78 @@ def _message(err: Any) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def validate_openapi(doc: YamlDocument, diags: Diagnostics, cache_dir: Path | None) -> bool:
-    """Validate the OpenAPI document; returns True when it is structurally valid."""
-    return start_openapi_validation(doc, diags, cache_dir).result()
-
-
-class Pending:
-    """A validation whose expensive part may still be running; `result()` waits for it once,
-    adds its diagnostics and says whether the document is valid."""
-
-    def __init__(self, finish: Callable[[], bool]) -> None:
-        self._finish = finish
-        self._ok: bool | None = None
-
-    def result(self) -> bool:
-        if self._ok is None:
-            self._ok = self._finish()
-        return self._ok
-
-
-def start_openapi_validation(doc: YamlDocument, diags: Diagnostics, cache_dir: Path | None, *,
-                             background: bool = False) -> Pending:
-    """Start validating; with `background`, an uncached whole-document pass runs in a forked
-    worker (the other core) while the caller builds the IR and emits."""
+def prepare(doc: YamlDocument, diags: Diagnostics, compact: Callable[[Any], str] = compact_json) -> Prepared | None:
+    """The document split into parts; None, with located errors, when it cannot be validated
+    (not a mapping, an unsupported version, a `$ref` that does not resolve). `compact` encodes
+    sub-trees (a caller may pass one that remembers what it encoded)."""
     data = doc.data
     if not isinstance(data, dict):
         diags.error("E-OAS", "the OpenAPI document must be a mapping", doc.locate(()),
                     "start the file with 'openapi: 3.1.0', 'info:' and 'paths:'")
-        return Pending(lambda: False)
+        return None
     version = data.get("openapi")
     if not isinstance(version, str) or version not in _VERSIONS:
         diags.error("E-OAS-VERSION", f"unsupported OpenAPI version {version!r}", doc.locate(("openapi",)),
                     "use 'openapi: 3.1.0' (3.0.x is accepted too)")
-        return Pending(lambda: False)
-    refs = _Refs(data)
+        return None
     try:
-        parts, texts = _parts(data, refs)
+        parts, texts = _parts(data, _Refs(data, compact))
         refs_ok = _all_resolve(data, texts)
     except (KeyError, TypeError, ValueError, RecursionError):  # a dangling `$ref`, reported below
         parts, refs_ok = [], False
     if not refs_ok:
         if not check_refs(doc, diags):  # it words and locates what is wrong
-            return Pending(lambda: False)
-        parts, _ = _parts(data, _Refs(data))
-    tool_version = _validator_version()
-    store = None if cache_dir is None else Memo(cache_dir / "oas")
-    found: dict[int, list[tuple[list[str | int], str]]] = {}
-    keys = [None if store is None else store.key("oas", f"{tool_version}\0{part.material}") for part in parts]
-    for i, key in enumerate(keys):
-        cached = _cache_get(store, key)
-        if cached is not None:
-            found[i] = cached
-    missing = [i for i in range(len(parts)) if i not in found]
-    whole: Callable[[], tuple[list[tuple[list[str | int], str]], bool]] | None = None
-    single: Callable[[], tuple[list[tuple[list[str | int], str]], bool]] | None = None
-    if len(missing) > 1:
-        if background and _can_fork():
-            whole = _in_child(lambda: _run_whole(data, version))
-        else:
-            done = _run_whole(data, version)
-            whole = lambda: done  # noqa: E731
-    elif missing and background and _can_fork():
-        # one edited part (the usual rebuild): its check, and loading the validator, overlap the build
-        part = parts[missing[0]]
-        single = _in_child(lambda: (_run(part.build(), version), False))
-
-    def finish() -> bool:
-        if whole is not None:
-            errors, crashed = whole()
-            # errors without a path cannot be filed under a part: let the parts find them
-            if not crashed and all(path for path, _ in errors):
-                found.update(_partition(errors, parts, missing))
-        if single is not None:
-            errors, crashed = single()
-            if not crashed:
-                found[missing[0]] = errors
-        for i in missing:
-            if i not in found:
-                found[i] = _run(parts[i].build(), version)
-        if store is not None:
-            for i in missing:
-                store.put("oas", str(keys[i]), [[path, message] for path, message in found[i]])
-            store.save()
-        ok = True
-        for i, part in enumerate(parts):
-            base = part.base
-            for path, message in found[i]:
-                ok = False
-                ptr: Pointer = tuple(path) or base
-                diags.error("E-OAS", message, doc.locate(ptr, key=True),
-                            "see the OpenAPI specification for this object's fields")
-        return ok
-
-    return Pending(finish)
+            return None
+        parts, _ = _parts(data, _Refs(data, compact))
+    return Prepared(data, version, parts)
 
 
-def _can_fork() -> bool:
-    # forking a process that runs other threads (gen dev) could copy a held lock
-    return hasattr(os, "fork") and threading.active_count() == 1
+def errors_by_part(prepared: Prepared, wanted: list[int],
+                   whole: tuple[Errors, bool] | None = None) -> dict[int, Errors]:
+    """The errors of each wanted part. `whole` is `whole_errors` of the document when already
+    known; when more than one part is wanted it is computed here, and its errors are filed under
+    their parts. A part whose errors cannot be told from it is validated on its own."""
+    if whole is None and len(wanted) > 1:
+        whole = whole_errors(prepared.data, prepared.version)
+    found: dict[int, Errors] = {}
+    if whole is not None:
+        errors, crashed = whole
+        # errors without a path cannot be filed under a part: let the parts find them
+        if not crashed and all(path for path, _ in errors):
+            found.update(_partition(errors, prepared.parts, wanted))
+    for i in wanted:
+        if i not in found:
+            found[i] = part_errors(prepared.parts[i], prepared.version)
+    return found
 
 
-def _in_child(task: Callable[[], tuple[list[tuple[list[str | int], str]], bool]],
-              ) -> Callable[[], tuple[list[tuple[list[str | int], str]], bool]]:
-    """Run `task` (`_run_whole` or `_run` of one part) in a forked child; the returned function
-    waits for its answer, (errors, crashed); a child that fails counts as crashed."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: answer through the pipe, never return into the caller's code
-        code = 1
-        try:
-            os.close(read_fd)
-            if "requests" not in sys.modules:
-                # jsonschema-path's URL handler prefers requests (a third of the validator's
-                # import time) and falls back to urllib without it; this worker never fetches
-                # anything: a `$ref` that is not local is an error before validation starts
-                sys.modules["requests"] = None  # type: ignore[assignment]
-            payload = json.dumps(task()).encode("utf-8")
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(payload)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-
-    def join() -> tuple[list[tuple[list[str | int], str]], bool]:
-        with os.fdopen(read_fd, "rb") as pipe:
-            payload = pipe.read()  # read to EOF before waiting, or a full pipe would deadlock
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not payload:
-            return [], True  # the parts are validated in this process instead
-        errors, crashed = json.loads(payload)
-        return [(list(p), str(m)) for p, m in errors], bool(crashed)
-
-    return join
+def report(doc: YamlDocument, diags: Diagnostics, prepared: Prepared, found: dict[int, Errors]) -> bool:
+    """Add every part's errors (`found`, by part index) to `diags`; True when there are none."""
+    ok = True
+    for i, part in enumerate(prepared.parts):
+        for path, message in found[i]:
+            ok = False
+            ptr: Pointer = tuple(path) or part.base
+            diags.error("E-OAS", message, doc.locate(ptr, key=True),
+                        "see the OpenAPI specification for this object's fields")
+    return ok
 
 
-def _partition(errors: list[tuple[list[str | int], str]], parts: list[_Part],
-               wanted: list[int]) -> dict[int, list[tuple[list[str | int], str]]]:
+def validate_openapi(doc: YamlDocument, diags: Diagnostics) -> bool:
+    """Validate the OpenAPI document; returns True when it is structurally valid."""
+    prepared = prepare(doc, diags)
+    if prepared is None:
+        return False
+    return report(doc, diags, prepared, errors_by_part(prepared, list(range(len(prepared.parts)))))
+
+
+def _partition(errors: Errors, parts: list[Part], wanted: list[int]) -> dict[int, Errors]:
     """File whole-document errors under the part (path item, or the rest) they belong to."""
     index = {part.base: i for i, part in enumerate(parts)}
     rest = index[()]
-    out: dict[int, list[tuple[list[str | int], str]]] = {i: [] for i in wanted}
+    out: dict[int, Errors] = {i: [] for i in wanted}
     for path, message in errors:
         i = index.get(tuple(path[:2]), rest) if len(path) >= 2 and path[0] == "paths" else rest
         if i in out:
             out[i].append((path, message))
     return out
-
-
-def _cache_get(store: Memo | None, key: str | None) -> list[tuple[list[str | int], str]] | None:
-    if store is None or key is None:
-        return None
-    cached = store.get("oas", key)
-    try:
-        return [(list(p), str(m)) for p, m in cached] if cached is not None else None
-    except (TypeError, ValueError):
-        return None

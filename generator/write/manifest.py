@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.render.serialize import canonical_json
+from generator.canonical import canonical_json
 
 MANIFEST_PATH = "generated/.gen-manifest.json"
 GENERATOR_VERSION = "0.1.0"

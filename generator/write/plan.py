@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from generator.emit.base import OutputFile
 from generator.errors import UserError
+from generator.ir.names import SCAFFOLD_DIR
 from generator.render.header import with_header
 from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, read_manifest, sha256_bytes
+
+if TYPE_CHECKING:  # a no-op build (generator.speed.last_build) reads the rules below without the emitters
+    from generator.emit.base import OutputFile
 
 Verb = Literal["create", "update", "identical", "delete", "conflict", "skip"]
 
@@ -67,7 +70,8 @@ def check_path(path: str, ownership: str) -> None:
         raise PathError(f"refusing to write {path!r}: {ownership} files must stay inside {top}/")
 
 
-def _read(root: Path, rel: str) -> bytes | None:
+def read_output(root: Path, rel: str) -> bytes | None:
+    """The bytes at `rel`, None when absent; PathError for a symlink or a directory there."""
     target = os.path.join(root, rel)
     if os.path.islink(target):
         raise PathError(f"refusing to follow the symlink {rel}")
@@ -92,7 +96,7 @@ def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool =
         content = with_header(f.path, f.source, f.content, scaffold=scaffold) if f.header else f.content
         encoded = content.encode("utf-8")
         digest = sha256_bytes(encoded)
-        disk = _read(root, f.path)
+        disk = read_output(root, f.path)
         if scaffold:
             # The file on disk belongs to the user; the manifest records what gen would scaffold
             # now, so the manifest depends on the spec alone, never on the tree's history.
@@ -111,14 +115,9 @@ def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool =
             why = ("edited by hand since gen wrote it" if recorded else "exists but gen did not write it")
             result.actions.append(Action("conflict", f.path, content, _text(disk), why))
     for path, entry in sorted(old.files.items()):
-        if path in emitted:
+        if path in emitted or entry.ownership == "scaffold":
             continue
-        if entry.ownership == "scaffold":
-            if (root / path).exists():
-                result.warnings.append((path, "implements no processor in the spec any more",
-                                        "it is yours, so gen keeps it; delete it if it is no longer needed"))
-            continue
-        disk = _read(root, path)
+        disk = read_output(root, path)
         if disk is None:
             continue
         if force or sha256_bytes(disk) == entry.sha256:
@@ -127,12 +126,11 @@ def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool =
             result.actions.append(Action("conflict", path, None, _text(disk),
                                          "no longer generated, but edited by hand since gen wrote it"))
             new_entries[path] = entry
-    _unknown_files(root, emitted, old, result)
-    _orphan_handwritten(root, files, old, result)
+    result.warnings = kept_files(root, emitted, {f.path for f in files if f.ownership == "scaffold"}, old)
     manifest = Manifest(spec_sha256=spec_digest, files=new_entries)
     result.manifest = manifest
     result.manifest_text = manifest.render()
-    on_disk = _read(root, MANIFEST_PATH)
+    on_disk = read_output(root, MANIFEST_PATH)
     result.manifest_changed = on_disk is None or on_disk.decode("utf-8", "replace") != result.manifest_text
     result.actions.sort(key=lambda a: a.path)
     return result
@@ -142,7 +140,21 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _unknown_files(root: Path, emitted: set[str], old: Manifest, result: Plan) -> None:
+def kept_files(root: Path, emitted: set[str], scaffolds: set[str], old: Manifest) -> list[tuple[str, str, str]]:
+    """Files gen keeps but warns about, as (path, message, hint): scaffolds whose processor left
+    the spec, unknown files under generated/, and handwritten processor modules that implement
+    nothing. `emitted`: every path emitted now; `scaffolds`: those that are scaffolds."""
+    warnings: list[tuple[str, str, str]] = []
+    for path, entry in sorted(old.files.items()):
+        if path not in emitted and entry.ownership == "scaffold" and (root / path).exists():
+            warnings.append((path, "implements no processor in the spec any more",
+                             "it is yours, so gen keeps it; delete it if it is no longer needed"))
+    _unknown_files(root, emitted, old, warnings)
+    _orphan_handwritten(root, scaffolds, old, warnings)
+    return warnings
+
+
+def _unknown_files(root: Path, emitted: set[str], old: Manifest, warnings: list[tuple[str, str, str]]) -> None:
     gen_dir = root / "generated"
     if not gen_dir.is_dir():
         return
@@ -155,14 +167,11 @@ def _unknown_files(root: Path, emitted: set[str], old: Manifest, result: Plan) -
     for rel in sorted(found, key=lambda r: r.split("/")):  # the order of path parts, as before
         if rel == MANIFEST_PATH or rel in emitted or rel in old.files or not (root / rel).is_file():
             continue
-        result.warnings.append((rel, "is not generated by gen (not in the manifest)",
-                                "gen leaves it alone; generated/ is for gen's output, so move it elsewhere"))
+        warnings.append((rel, "is not generated by gen (not in the manifest)",
+                         "gen leaves it alone; generated/ is for gen's output, so move it elsewhere"))
 
 
-def _orphan_handwritten(root: Path, files: list[OutputFile], old: Manifest, result: Plan) -> None:
-    from generator.emit.scaffold import SCAFFOLD_DIR
-
-    scaffolds = {f.path for f in files if f.ownership == "scaffold"}
+def _orphan_handwritten(root: Path, scaffolds: set[str], old: Manifest, warnings: list[tuple[str, str, str]]) -> None:
     folder = root / SCAFFOLD_DIR
     if not folder.is_dir():
         return
@@ -170,5 +179,5 @@ def _orphan_handwritten(root: Path, files: list[OutputFile], old: Manifest, resu
         rel = path.relative_to(root).as_posix()
         if rel in scaffolds or rel in old.files:
             continue  # old scaffolds were warned about above
-        result.warnings.append((rel, "implements no processor in the spec",
-                                "it is yours, so gen keeps it; name it after a processor in spec/model.yaml"))
+        warnings.append((rel, "implements no processor in the spec",
+                         "it is yours, so gen keeps it; name it after a processor in spec/model.yaml"))

@@ -238,3 +238,52 @@ def test_optional_parts_come_and_go_with_the_spec(shop: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert not (shop / frontend).exists() and frontend in result.stderr
     assert run_cli("-C", str(shop), "build", "--check").exit_code == 0
+
+
+def _unknown_file(root: Path) -> None:
+    (root / "generated/notes.txt").write_text("mine\n")
+
+
+def _orphan_module(root: Path) -> None:
+    (root / "handwritten/processors/orphan.py").write_text("def handle(batch, context): ...\n")
+
+
+def _stray_bytecode(root: Path) -> None:
+    (root / "generated/docs/stray.pyc").write_bytes(b"\0")  # the planner ignores compiled Python
+
+
+def _symlinked_output(root: Path) -> None:
+    target = root / DOCS
+    copy = root / "docs-copy.md"
+    copy.write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(copy)  # same bytes, but the planner refuses to follow it
+
+
+def _deleted_scaffold(root: Path) -> None:
+    (root / HANDLER).unlink()
+
+
+def test_the_no_op_memo_answers_only_what_the_planner_would_find_nothing_in(shop: Path) -> None:
+    """The memo of the last clean build reuses the planner's rules: after each disturbance it
+    answers "up to date" exactly when a full `--check` finds nothing to change or warn about."""
+    from generator.speed import last_build
+    from generator.write.plan import PathError
+
+    verdicts: dict[str, tuple[bool, bool]] = {}
+    for disturb in (_unknown_file, _orphan_module, _stray_bytecode, _symlinked_output, _deleted_scaffold):
+        for leftover in ("generated/notes.txt", "handwritten/processors/orphan.py", "generated/docs/stray.pyc", DOCS):
+            if (shop / leftover).is_symlink() or leftover != DOCS:
+                (shop / leftover).unlink(missing_ok=True)
+        assert run_cli("-C", str(shop), "build").exit_code == 0
+        assert last_build.up_to_date(shop) is not None, disturb.__name__
+        disturb(shop)
+        try:
+            result = pipeline.build(shop, check=True)
+            planner = not result.plan.stale and not result.plan.warnings
+        except PathError:
+            planner = False
+        verdicts[disturb.__name__] = (last_build.up_to_date(shop) is not None, planner)
+    assert verdicts == {"_unknown_file": (False, False), "_orphan_module": (False, False),
+                        "_stray_bytecode": (True, True), "_symlinked_output": (False, False),
+                        "_deleted_scaffold": (False, False)}

@@ -46,7 +46,7 @@ def render(root: Path) -> dict[str, str]:
     from generator.render.header import with_header
 
     diags = Diagnostics()
-    ir = build_ir(load_spec(root, diags), diags, None)
+    ir = build_ir(load_spec(root, diags), diags)
     assert ir is not None, [d.render() for d in diags]
     files = emit_all(ir, EMITTERS)
     return {f.path: with_header(f.path, f.source, f.content, scaffold=f.ownership == "scaffold")

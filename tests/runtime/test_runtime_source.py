@@ -106,7 +106,7 @@ def test_ruff_passes_on_the_runtime_source() -> None:
 def test_an_edit_to_the_runtime_changes_the_code_fingerprint(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "generator", tmp_path / "generator",
                     ignore=shutil.ignore_patterns("__pycache__"))
-    code = "from generator.cache import code_fingerprint; print(code_fingerprint())"
+    code = "from generator.speed.keys import code_fingerprint; print(code_fingerprint())"
 
     def fingerprint() -> str:
         result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,

@@ -12,7 +12,7 @@ from generator.diagnostics import Diagnostics, Location, did_you_mean
 from generator.ir.names import pascal, py_identifier, snake
 from generator.load.yaml_loader import load_yaml
 from generator.render.header import header_line, is_generated_header, with_header
-from generator.render.serialize import canonical_json
+from generator.canonical import canonical_json
 from tests.conftest import run_cli
 
 

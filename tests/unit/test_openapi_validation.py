@@ -12,7 +12,9 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from generator.diagnostics import Diagnostics
 from generator.load.yaml_loader import load_yaml
-from generator.validate.openapi import _run_whole, validate_openapi
+from generator.speed.session import Session
+from generator.speed.validation import start_openapi
+from generator.validate.openapi import validate_openapi, whole_errors
 from tests.conftest import REPO
 
 
@@ -39,7 +41,7 @@ def _broken() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("doc", _broken(), ids=["param-in", "operation-id-type", "missing-responses"])
 def test_same_errors_as_the_stock_validator(doc: dict[str, Any]) -> None:
-    ours, crashed = _run_whole(copy.deepcopy(doc), "3.1.0")
+    ours, crashed = whole_errors(copy.deepcopy(doc), "3.1.0")
     stock = [(list(e.absolute_path), str(e.message).splitlines()[0]) for e in OpenAPIV31SpecValidator(doc).iter_errors()]
     assert not crashed
     assert sorted(map(str, ours)) == sorted(map(str, stock))
@@ -51,17 +53,19 @@ def test_cold_and_cached_runs_report_the_same(tmp_path: Path) -> None:
     doc["paths"]["/devices"]["get"]["parameters"][0] = {"name": "limit", "in": "body"}
     text = yaml.safe_dump(doc, sort_keys=False)
     rendered = []
-    for _ in range(2):  # first run fills the cache from one whole-document pass; second reads parts
+    for background in (False, True, True):
+        # first run fills the cache from one whole-document pass; the others read parts
         diags = Diagnostics()
         loaded = load_yaml("spec/openapi.yaml", text, diags)
         assert loaded is not None
-        assert not validate_openapi(loaded, diags, tmp_path / "cache")
+        assert not start_openapi(Session(tmp_path / "cache"), loaded, diags, background=background)()
         rendered.append([d.render() for d in diags])
+    assert list((tmp_path / "cache/oas").glob("oas.*.bin"))
     uncached = Diagnostics()
     loaded = load_yaml("spec/openapi.yaml", text, uncached)
     assert loaded is not None
-    validate_openapi(loaded, uncached, None)
-    assert rendered[0] == rendered[1] == [d.render() for d in uncached]
+    validate_openapi(loaded, uncached)
+    assert rendered[0] == rendered[1] == rendered[2] == [d.render() for d in uncached]
     assert len(rendered[0]) == 3  # operationId type, and the body param twice (name+in rules)
 
 

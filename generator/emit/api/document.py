@@ -1,6 +1,6 @@
 """generated/api/openapi.json: the API Gateway flavour of spec/openapi.yaml, as a dict.
 
-Contract: `build_document(ir, templates)` is pure. Every bound operation gets its
+Contract: `build_document(ir, templates, run)` is pure. Every bound operation gets its
 `x-amazon-apigateway-integration` (type aws, POST to the service action, templates embedded),
 a request validator, CORS headers on every response, and each path an `options` mock for the
 preflight. Parameters and responses are inlined (API Gateway does not follow
@@ -9,18 +9,16 @@ preflight. Parameters and responses are inlined (API Gateway does not follow
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from generator.canonical import Prerendered, laid_out
 from generator.emit.api import conventions as cv
 from generator.emit.api.ingest import ingest_models
 from generator.emit.api.schemas import body_models, convert_components, convert_schema
 from generator.emit.api.vtl import Templates
-from generator.emit import source_material
 from generator.ir.nodes import Ir, Operation
-from generator.render.memo import memoized
-from generator.render.serialize import Prerendered
+from generator.ir.parts import DIRECT, Part, Reads, Runner, is_text
 from generator.load.refs import deref
 
 _ACAO = "Access-Control-Allow-Origin"
@@ -215,38 +213,27 @@ def _path_item(ir: Ir, path: str, ops: list[Operation], templates: Templates) ->
     return item
 
 
-def _laid_out(item: dict[str, Any], level: int) -> str:
-    """Canonical JSON of `item` nested at `level` of the document (see `Prerendered`)."""
-    return json.dumps(item, sort_keys=True, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
-
-
-def build_document(ir: Ir, templates: Templates) -> dict[str, Any]:
+def build_document(ir: Ir, templates: Templates, run: Runner = DIRECT) -> dict[str, Any]:
     """The whole API definition; `${...}` placeholders only in uri, credentials and providerARNs.
 
-    Under a render memo, each path item and the components come back as their canonical JSON
-    text (`Prerendered`, for `canonical_json` to place as is), memoised by `source_material`:
-    everything they are built from."""
+    Each path item, and the components, is a part (laid out as canonical JSON where it sits in
+    the document: `Prerendered`, for `canonical_json` to place as is). A path item is built
+    from the IR but the operations, the document but the paths, its item and its operations
+    (and their templates, themselves a function of those); the components from the IR nodes and
+    the document but the paths."""
     doc = ir.openapi
     by_path: dict[str, list[Operation]] = {}
     for op in ir.operations:
         by_path.setdefault(op.path, []).append(op)
-    source = source_material(ir)
-    keys = {} if source is None else source.paths
     paths: dict[str, Any] = {}
     for path, ops in by_path.items():
-        key = keys.get(path)
-        if key is None:
-            paths[path] = _path_item(ir, path, ops, templates)
-        else:
-            text = memoized("apipath", key, lambda: _laid_out(_path_item(ir, path, ops, templates), 2),
-                            lambda cached: isinstance(cached, str))
-            paths[path] = Prerendered(text, level=2)  # document > paths > path
-    components: Any
-    if source is None:
-        components = _components(ir)
-    else:
-        components = Prerendered(memoized("apicomponents", source.document, lambda: _laid_out(_components(ir), 1),
-                                          lambda cached: isinstance(cached, str)), level=1)
+        def item(path: str = path, ops: list[Operation] = ops) -> str:
+            return laid_out(_path_item(ir, path, ops, templates), 2)  # document > paths > path
+
+        paths[path] = Prerendered(run.value(Part("apipath", Reads(context=True, rest=True, path=path), item, is_text)),
+                                  level=2)
+    components = Prerendered(run.value(Part("apicomponents", Reads(nodes=True, rest=True),
+                                            lambda: laid_out(_components(ir), 1), is_text)), level=1)
     out: dict[str, Any] = {"openapi": "3.0.1", "info": _info(doc)}
     if isinstance(doc.get("tags"), list):
         out["tags"] = [{k: t[k] for k in ("name", "description") if k in t} for t in doc["tags"] if isinstance(t, dict)]

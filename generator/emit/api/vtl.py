@@ -1,6 +1,6 @@
 """Render the mapping templates of every operation (and the shared error templates) from views.
 
-Contract: `render_templates(ir)` returns the final text of each template, header line included:
+Contract: `render_templates(ir, run)` returns the final text of each template, header line included:
 the same text is written to generated/api/vtl/ and embedded in openapi.json. Every text is
 checked against `check_template` (a gen bug, not a spec error, if it fails).
 
@@ -16,15 +16,15 @@ templatefile would read them).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Literal
 
-from generator.emit import ir_material, nodes_only
 from generator.emit.api import conventions as cv
 from generator.ir.nodes import Ir, Operation
+from generator.ir.parts import DIRECT, Part, Reads, Runner, are_texts, is_text, nodes_only
 from generator.render.header import header_line
-from generator.render.memo import memoized
 
 Family = Literal["4xx", "5xx"]
 FAMILIES: tuple[Family, ...] = ("4xx", "5xx")
@@ -83,36 +83,28 @@ def _operation(ir: Ir, op: Operation) -> OperationTemplates:
                               response=_finish(op.names.response_vtl, response))
 
 
-def _valid(value: Any) -> bool:
-    return isinstance(value, list) and len(value) == 2 and all(isinstance(t, str) for t in value)
-
-
-def _memoized_operation(context: Ir, material: str | None, op: Operation) -> OperationTemplates:
+def _operation_texts(context: Ir, op: Operation) -> list[str]:
     """`_operation` given only `op` of all operations (and no source document), so that its text
-    is a function of the IR nodes that `material` (context and operation repr) stands for."""
-
-    def compute() -> list[str]:
-        texts = _operation(replace(context, operations=(op,)), op)
-        return [texts.request, texts.response]
-
-    request, response = memoized("vtl", material, compute, _valid)
-    return OperationTemplates(request=request, response=response)
+    is a function of the IR nodes but the operations, and of `op`."""
+    texts = _operation(replace(context, operations=(op,)), op)
+    return [texts.request, texts.response]
 
 
-def render_templates(ir: Ir) -> Templates:
-    """Every template the API needs; performs no I/O beyond reading templates/."""
+def render_templates(ir: Ir, run: Runner = DIRECT) -> Templates:
+    """Every template the API needs, one part per operation and per error template; performs no
+    I/O beyond reading templates/."""
     out = Templates()
     context = replace(nodes_only(ir), operations=())
-    material = ir_material(ir)
     for i, op in enumerate(ir.operations):
-        key = None if material is None else f"{material.context}\0{material.operations[i]}"
-        out.operations[op.operation_id] = _memoized_operation(context, key, op)
+        request, response = run.value(Part("vtl", Reads(context=True, operation=i),
+                                           functools.partial(_operation_texts, context, op), are_texts(2)))
+        out.operations[op.operation_id] = OperationTemplates(request=request, response=response)
         service = cv.SERVICES[op.kind]
         for family in FAMILIES:
             if (service, family) not in out.errors:
-                out.errors[(service, family)] = memoized(
-                    "vtl", f"error\0{service}\0{family}", lambda: _error_template(service, family),
-                    lambda cached: isinstance(cached, str))
+                out.errors[(service, family)] = run.value(
+                    Part("vtl", Reads(constant=f"error {service} {family}"),
+                         functools.partial(_error_template, service, family), is_text))
     return out
 
 

@@ -1,26 +1,26 @@
-"""Best-effort JSON files under .gen-cache/: caches only ever cost or save time, never change output.
+"""Memo keys: the sha256 of a salt, a namespace and a *material*.
 
-Writes are atomic (a per-process temporary file, then a rename) so concurrent runs never read
-half a file; any failure to read or write is treated as a cache miss.
+The salt is what every value depends on besides the spec: the generator's own code and
+templates (`code_fingerprint`) and the versions of the libraries that shape text (jinja2,
+markupsafe). A material is a string that determines the value completely
+(`generator.speed.materials`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import sys
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
 
 
 @functools.cache
 def code_fingerprint() -> str:
     """sha256 over the generator's own code and templates (and the Python version): everything
     besides the spec that output depends on. Computed once per process."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent
     roots = [here, here / "templates", here.parent / "templates"]
     h = hashlib.sha256(f"{sys.version_info[:2]}".encode())
     for root in roots:
@@ -51,19 +51,18 @@ def library_version(module: str) -> str:
     return "?"
 
 
-def read_json(path: Path) -> Any:
-    """The cached value, or None when absent or unreadable."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+_SHAPING_LIBRARIES = ("jinja2", "markupsafe")
 
 
-def write_json(path: Path, value: Any) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(value), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+class Keys:
+    """Salted keys: the same material under another generator or library version never matches."""
+
+    def __init__(self) -> None:
+        salt = [code_fingerprint()] + [library_version(m) for m in _SHAPING_LIBRARIES]
+        self._salt = "\0".join(salt).encode()
+
+    def key(self, namespace: str, material: str) -> str:
+        h = hashlib.sha256(self._salt)
+        h.update(b"\0" + namespace.encode() + b"\0")
+        h.update(material.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()

@@ -1,0 +1,50 @@
+"""The build's speed, behind one seam: every memo, cache and process trick gen uses.
+
+Output never depends on anything here: the same spec gives the same bytes with the memos
+warm, cold, damaged or deleted (tests/regen/test_incremental.py). The stages below stay pure
+and never see this package (an import-linter contract): they expose functions over explicit
+inputs and declare their parts (`generator.ir.parts`); the pipeline opens a `session` and hands
+its runner and caches to them (`open_session`).
+
+- `store`: the memo files under .gen-cache/ (hash-checked, a run keeps what it used);
+- `keys`, `materials`: what keys are made of: gen's code fingerprint, library versions, exact
+  reprs of IR nodes, compact JSON of spec parts;
+- `session`: one build's memo, and the runner that memoises emitter, template, path item and
+  lint parts, and canonical JSON fragments (for the spec digest);
+- `validation`: the structural checks cached by content and overlapped with the build;
+- `last_build`: the memo of the last clean build that answers a no-op `gen build`;
+- `process`: the process tricks (collector paused, no teardown, the forked worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.speed.process import paused_gc
+from generator.speed.store import CACHE_DIR
+
+if TYPE_CHECKING:
+    from generator.speed.session import Session
+
+
+@contextmanager
+def open_session(root: Path | None) -> Iterator[Session]:
+    """One build's session over `root`'s .gen-cache/ (None: memoise nothing). The cyclic
+    collector is paused inside; what the build used is saved when the block ends normally."""
+    # imported here: a no-op `gen build` (generator.speed.last_build) needs none of it
+    from generator.render.env import use_bytecode_cache
+    from generator.speed.session import Session
+
+    folder = None if root is None else root / CACHE_DIR
+    current = Session(folder)
+    with paused_gc():
+        # jinja2's compiled templates: compiling ~50 templates costs more than rendering them
+        use_bytecode_cache(None if folder is None else folder / "jinja")
+        try:
+            yield current
+        finally:
+            use_bytecode_cache(None)
+        current.save()
