@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from generator.emit.base import Emitter, OutputFile, Ownership
@@ -44,8 +45,8 @@ def load_emitter(spec: str) -> Emitter:
 
 def _plain_files(value: Any) -> bool:
     return isinstance(value, list) and all(
-        isinstance(f, list) and len(f) == 5 and all(isinstance(x, str) for x in f[:4])
-        and f[3] in ("generated", "scaffold") and isinstance(f[4], bool) for f in value)
+        isinstance(f, list) and len(f) == 6 and all(isinstance(x, str) for x in f[:4])
+        and f[3] in ("generated", "scaffold") and isinstance(f[4], bool) and isinstance(f[5], str) for f in value)
 
 
 def _files(spec: str, ir: Ir, run: Runner) -> list[OutputFile]:
@@ -55,10 +56,11 @@ def _files(spec: str, ir: Ir, run: Runner) -> list[OutputFile]:
     nodes = nodes_only(ir)
 
     def compute() -> list[list[Any]]:
-        return [[f.path, f.content, f.source, f.ownership, f.header] for f in load_emitter(spec)(nodes)]
+        return [[f.path, f.content, f.source, f.ownership, f.header, f.template] for f in load_emitter(spec)(nodes)]
 
     rows = run.value(Part("emit", Reads(nodes=True, constant=spec), compute, _plain_files))
-    return [OutputFile(path=p, content=c, source=s, ownership=cast(Ownership, o), header=h) for p, c, s, o, h in rows]
+    return [OutputFile(path=p, content=c, source=s, ownership=cast(Ownership, o), header=h, template=t)
+            for p, c, s, o, h, t in rows]
 
 
 def emit_all(ir: Ir, emitters: tuple[str, ...] = EMITTERS, run: Runner = DIRECT) -> list[OutputFile]:
@@ -68,5 +70,5 @@ def emit_all(ir: Ir, emitters: tuple[str, ...] = EMITTERS, run: Runner = DIRECT)
         for f in _files(spec, ir, run):
             if f.path in files:
                 raise EmitError(f"two emitters produced {f.path}")
-            files[f.path] = f
+            files[f.path] = replace(f, emitter=spec)
     return [files[p] for p in sorted(files)]

@@ -16,6 +16,10 @@ class OutputFile:
     """A file to write, relative to the project root (POSIX separators).
 
     `source` names the spec file(s) the content comes from, for the header and manifest.
+    `template` names what the content was rendered or copied from (a template under
+    templates/, or a runtime module), "" when it is serialised from data; `emitter` is set by
+    the registry (`generator.emit.emit_all`) to the emitter that produced the file. Both are
+    recorded in the manifest, so a reviewer can go from a generated file to its source.
     `header=False` means the emitter already put the header in (or the format has none).
     Scaffolds (`ownership="scaffold"`) are created under handwritten/ only when absent.
     """
@@ -25,6 +29,8 @@ class OutputFile:
     source: str
     ownership: Ownership = "generated"
     header: bool = True
+    template: str = ""
+    emitter: str = ""
 
 
 Emitter = Callable[[Ir], list[OutputFile]]

@@ -81,4 +81,5 @@ def emit_docs(ir: Ir) -> list[OutputFile]:
     consumers = {e.type: sorted(p.name for p in ir.processors if e.type in p.events) for e in ir.events}
     content = render("docs/architecture.md.j2", ir=ir, api_nodes=api_nodes, data_nodes=data_nodes,
                      fn_nodes=fn_nodes, edges=edges, binding=_binding, consumers=consumers)
-    return [OutputFile(path="generated/docs/architecture.md", content=content, source="spec/")]
+    return [OutputFile(path="generated/docs/architecture.md", content=content, source="spec/",
+                       template="docs/architecture.md.j2")]

@@ -22,9 +22,11 @@ def emit_scaffolds(ir: Ir) -> list[OutputFile]:
 
     package = package_names(ir)
     files = [OutputFile(path=f"{SCAFFOLD_DIR}/__init__.py", ownership="scaffold", source="spec/model.yaml",
+                        template="scaffold/processors_init.py.j2",
                         content=render("scaffold/processors_init.py.j2", ir=ir))]
     for p in ir.processors:
         view = scaffold_view(ir, package, package.processors[p.name])
         files.append(OutputFile(path=p.names.scaffold_file, ownership="scaffold", source="spec/model.yaml",
+                                template="scaffold/processor.py.j2",
                                 content=render("scaffold/processor.py.j2", processor=p, view=view)))
     return files

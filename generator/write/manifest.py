@@ -33,6 +33,8 @@ class Entry:
     sha256: str
     ownership: str
     source: str
+    emitter: str = ""
+    template: str = ""
 
 
 @dataclass
@@ -45,10 +47,19 @@ class Manifest:
             "note": NOTE,
             "generator": {"name": "gen", "version": GENERATOR_VERSION},
             "spec_sha256": self.spec_sha256,
-            "files": {p: {"sha256": e.sha256, "ownership": e.ownership, "source": e.source}
-                      for p, e in sorted(self.files.items())},
+            "files": {p: _entry(e) for p, e in sorted(self.files.items())},
         }
         return canonical_json(data)
+
+
+def _entry(e: Entry) -> dict[str, str]:
+    """A file's record; `emitter` and `template` say which code made it (absent when unknown)."""
+    out = {"sha256": e.sha256, "ownership": e.ownership, "source": e.source}
+    if e.emitter:
+        out["emitter"] = e.emitter
+    if e.template:
+        out["template"] = e.template
+    return out
 
 
 def read_manifest(root: Path) -> Manifest | None:
@@ -56,7 +67,8 @@ def read_manifest(root: Path) -> Manifest | None:
     path = root / MANIFEST_PATH
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        files = {str(p): Entry(str(e["sha256"]), str(e["ownership"]), str(e.get("source", "")))
+        files = {str(p): Entry(str(e["sha256"]), str(e["ownership"]), str(e.get("source", "")),
+                               str(e.get("emitter", "")), str(e.get("template", "")))
                  for p, e in data.get("files", {}).items()}
         return Manifest(spec_sha256=str(data.get("spec_sha256", "")), files=files)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -100,10 +100,10 @@ def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool =
         if scaffold:
             # The file on disk belongs to the user; the manifest records what gen would scaffold
             # now, so the manifest depends on the spec alone, never on the tree's history.
-            new_entries[f.path] = Entry(digest, "scaffold", f.source)
+            new_entries[f.path] = Entry(digest, "scaffold", f.source, f.emitter, f.template)
             result.actions.append(Action("skip", f.path) if disk is not None else Action("create", f.path, content))
             continue
-        new_entries[f.path] = Entry(digest, "generated", f.source)
+        new_entries[f.path] = Entry(digest, "generated", f.source, f.emitter, f.template)
         recorded = old.files.get(f.path)
         if disk is None:
             result.actions.append(Action("create", f.path, content))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from generator.canonical import canonical_json
 from generator.emit.api import conventions as cv
 from generator.emit.api.document import build_document
-from generator.emit.api.vtl import render_templates
+from generator.emit.api.vtl import ERROR_TEMPLATE, render_templates, template_names
 from generator.emit.base import OutputFile
 from generator.ir.nodes import Ir
 from generator.ir.parts import DIRECT, Runner
@@ -26,8 +26,12 @@ def emit_api(ir: Ir, run: Runner = DIRECT) -> list[OutputFile]:
                         source=cv.SOURCE, header=False)]
     for op in ir.operations:
         texts = templates.operations[op.operation_id]
-        files.append(OutputFile(path=op.names.request_vtl, content=texts.request, source=cv.SOURCE, header=False))
-        files.append(OutputFile(path=op.names.response_vtl, content=texts.response, source=cv.SOURCE, header=False))
+        request, response = template_names(op)
+        files.append(OutputFile(path=op.names.request_vtl, content=texts.request, source=cv.SOURCE, header=False,
+                                template=request))
+        files.append(OutputFile(path=op.names.response_vtl, content=texts.response, source=cv.SOURCE, header=False,
+                                template=response))
     for (service, family), text in templates.errors.items():
-        files.append(OutputFile(path=cv.error_vtl(service, family), content=text, source=cv.SOURCE, header=False))
+        files.append(OutputFile(path=cv.error_vtl(service, family), content=text, source=cv.SOURCE, header=False,
+                                template=ERROR_TEMPLATE))
     return files

@@ -65,20 +65,33 @@ def _finish(path: str, body: str) -> str:
     return check_template(path.rsplit("/", 1)[-1], f"{header}\n{body}")
 
 
+def template_names(op: Operation) -> tuple[str, str]:
+    """The request and response templates (under templates/) an operation's files come from."""
+    if op.kind == "ingest":
+        return "apigw/ingest.request.vtl.j2", "apigw/ingest.response.vtl.j2"
+    if op.kind == "get_item":
+        return "apigw/get_item.request.vtl.j2", "apigw/get_item.response.vtl.j2"
+    return f"apigw/{op.kind}.request.vtl.j2", "apigw/page.response.vtl.j2"
+
+
+ERROR_TEMPLATE = "apigw/error.vtl.j2"
+
+
 def _operation(ir: Ir, op: Operation) -> OperationTemplates:
     from generator.emit.api import views
     from generator.render.env import render
 
+    request_template, response_template = template_names(op)
     if op.kind == "ingest":
         stream = ir.stream(op.stream or "")
-        request = render("apigw/ingest.request.vtl.j2", view={"stream_var": stream.names.stage_variable})
-        response = render("apigw/ingest.response.vtl.j2")
+        request = render(request_template, view={"stream_var": stream.names.stage_variable})
+        response = render(response_template)
     elif op.kind == "get_item":
-        request = render("apigw/get_item.request.vtl.j2", view=views.read_request(ir, op))
-        response = render("apigw/get_item.response.vtl.j2", view=views.item_response(ir, op))
+        request = render(request_template, view=views.read_request(ir, op))
+        response = render(response_template, view=views.item_response(ir, op))
     else:
-        request = render(f"apigw/{op.kind}.request.vtl.j2", view=views.read_request(ir, op))
-        response = render("apigw/page.response.vtl.j2", view=views.page_response(ir, op))
+        request = render(request_template, view=views.read_request(ir, op))
+        response = render(response_template, view=views.page_response(ir, op))
     return OperationTemplates(request=_finish(op.names.request_vtl, request),
                               response=_finish(op.names.response_vtl, response))
 
@@ -112,5 +125,5 @@ def _error_template(service: str, family: Family) -> str:
     from generator.emit.api import views
     from generator.render.env import render
 
-    body = render("apigw/error.vtl.j2", view=views.error_view(service, family))
+    body = render(ERROR_TEMPLATE, view=views.error_view(service, family))
     return _finish(cv.error_vtl(service, family), body)

@@ -36,25 +36,25 @@ def emit_python(ir: Ir) -> list[OutputFile]:
     root = names.root
     models = models_view(ir, Namespace(m.class_name for m in ir.models))
     files = [
-        OutputFile(path=f"{root}/__init__.py", source=SOURCE, content=render(
+        OutputFile(path=f"{root}/__init__.py", source=SOURCE, template="python/package_init.py.j2", content=render(
             "python/package_init.py.j2", doc=docstring(
                 f"Generated runtime of `{ir.name}`: models, events, tables, contracts and entry "
                 "modules. Importing it loads nothing else.", ""))),
         OutputFile(path=f"{root}/py.typed", source=SOURCE, content="", header=False),
-        OutputFile(path=f"{root}/models.py", source="spec/openapi.yaml", content=render(
+        OutputFile(path=f"{root}/models.py", source="spec/openapi.yaml", template="python/models.py.j2", content=render(
             "python/models.py.j2", source="spec/openapi.yaml components/schemas", imports=models.imports,
             constants=models.constant_lines, enums=models.enums, structs=models.structs,
             aliases=models.aliases)),
-        OutputFile(path=f"{root}/events.py", source=SOURCE,
+        OutputFile(path=f"{root}/events.py", source=SOURCE, template="python/events.py.j2",
                    content=render("python/events.py.j2", **events_view(ir, names))),
-        OutputFile(path=f"{root}/tables.py", source=SOURCE,
+        OutputFile(path=f"{root}/tables.py", source=SOURCE, template="python/tables.py.j2",
                    content=render("python/tables.py.j2", **tables_view(ir))),
-        OutputFile(path=f"{root}/contracts.py", source=SOURCE,
+        OutputFile(path=f"{root}/contracts.py", source=SOURCE, template="python/contracts.py.j2",
                    content=render("python/contracts.py.j2", **contracts_view(ir, names))),
-        OutputFile(path=f"{root}/entry/__init__.py", source=SOURCE, content=render(
+        OutputFile(path=f"{root}/entry/__init__.py", source=SOURCE, template="python/entry_init.py.j2", content=render(
             "python/entry_init.py.j2", handlers=[f"- {p.names.handler}" for p in ir.processors])),
     ]
     for pn in names.processors.values():
-        files.append(OutputFile(path=pn.processor.names.entry_file, source=SOURCE,
+        files.append(OutputFile(path=pn.processor.names.entry_file, source=SOURCE, template="python/entry.py.j2",
                                 content=render("python/entry.py.j2", entry=entry_view(ir, names, pn))))
     return files + runtime_files(root, SOURCE)

@@ -24,5 +24,6 @@ def runtime_sources() -> tuple[tuple[str, str], ...]:
 
 def runtime_files(root: str, source: str) -> list[OutputFile]:
     """The runtime modules as files of the package at `root`, headed as generated from `source`."""
-    return [OutputFile(path=f"{root}/runtime/{name}", source=source, content=text)
+    return [OutputFile(path=f"{root}/runtime/{name}", source=source, content=text,
+                       template=f"generator/runtime/python/{name}")
             for name, text in runtime_sources()]

@@ -46,6 +46,7 @@ def emit_terraform(ir: Ir) -> list[OutputFile]:
         OutputFile(
             path=f"{OUT_DIR}/{concern}.tf",
             source="spec/",
+            template=f"terraform/{concern}.tf.j2",
             content=render(f"terraform/{concern}.tf.j2", **build(ir)),
         )
         for concern, build in CONCERNS.items()
