@@ -58,6 +58,7 @@ test-fast: install
 test: install $(NODE_STAMP) checkov chromium
 	$(BIN)/gen build --check
 	$(BIN)/mypy --strict generator tools
+	$(BIN)/lint-imports
 	cd frontend && npm test && npm run build
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory test-plain-moto
@@ -73,6 +74,7 @@ test-plain-moto: install
 lint: install
 	$(BIN)/ruff check generator tests benchmarks tools
 	$(BIN)/mypy --strict generator tools
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m compileall -q generator tools > /dev/null
