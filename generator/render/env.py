@@ -8,9 +8,7 @@ of an empty string. The VTL environment moves jinja's comment marker to ``{##`` 
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,49 +35,20 @@ def spec_reference() -> Path:
     raise FileNotFoundError("docs/spec-format.md not found next to the generator package")
 
 
-_bytecode: list[Path] = []
+BytecodeCache = Callable[[], "jinja2.BytecodeCache | None"]
+"""Makes the bytecode cache of an environment when it is created (so jinja2 loads only then)."""
+
+_bytecode: list[BytecodeCache] = []
 
 
-def use_bytecode_cache(folder: Path | None) -> None:
-    """Keep compiled templates in `folder` (None: nowhere). Only speed depends on it, never
-    output. jinja2 itself is imported only when something is rendered."""
-    wanted = [] if folder is None else [folder]
+def use_bytecode_cache(make: BytecodeCache | None) -> None:
+    """Keep compiled templates in the cache `make` returns (None: nowhere); the environments
+    are made again on next use. Only speed depends on it, never output."""
+    wanted = [] if make is None else [make]
     if _bytecode != wanted:
         _bytecode[:] = wanted
         text_env.cache_clear()
         vtl_env.cache_clear()
-
-
-@cache
-def _checked_cache_class() -> type[jinja2.FileSystemBytecodeCache]:
-    import jinja2
-
-    class CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
-        """jinja2's file cache checks the template source, not the bytecode it loads; a damaged
-        file could render wrong text. Each file here starts with the sha256 of its bytecode."""
-
-        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            try:
-                raw = Path(self._get_cache_filename(bucket)).read_bytes()
-            except OSError:
-                return
-            check, body = raw[:32], raw[32:]
-            if hashlib.sha256(body).digest() == check:
-                bucket.load_bytecode(io.BytesIO(body))
-
-        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            buffer = io.BytesIO()
-            bucket.write_bytecode(buffer)
-            body = buffer.getvalue()
-            target = Path(self._get_cache_filename(bucket))
-            tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-            try:
-                tmp.write_bytes(hashlib.sha256(body).digest() + body)
-                tmp.replace(target)
-            except OSError:
-                tmp.unlink(missing_ok=True)
-
-    return CheckedBytecodeCache
 
 
 def _configure(env: jinja2.Environment) -> jinja2.Environment:
@@ -87,11 +56,7 @@ def _configure(env: jinja2.Environment) -> jinja2.Environment:
 
     env.filters.update(filters.FILTERS)
     if _bytecode:
-        try:
-            _bytecode[0].mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = _checked_cache_class()(str(_bytecode[0]), "gen-%s.cache")
-        except OSError:
-            pass
+        env.bytecode_cache = _bytecode[0]()
     return env
 
 

@@ -13,6 +13,7 @@ its runner and caches to them (`open_session`).
   lint parts, and canonical JSON fragments (for the spec digest);
 - `validation`: the structural checks cached by content and overlapped with the build;
 - `last_build`: the memo of the last clean build that answers a no-op `gen build`;
+- `templates`: jinja2's compiled templates, hash-checked;
 - `process`: the process tricks (collector paused, no teardown, the forked worker).
 """
 
@@ -37,12 +38,12 @@ def open_session(root: Path | None) -> Iterator[Session]:
     # imported here: a no-op `gen build` (generator.speed.last_build) needs none of it
     from generator.render.env import use_bytecode_cache
     from generator.speed.session import Session
+    from generator.speed.templates import checked_cache
 
     folder = None if root is None else root / CACHE_DIR
     current = Session(folder)
     with paused_gc():
-        # jinja2's compiled templates: compiling ~50 templates costs more than rendering them
-        use_bytecode_cache(None if folder is None else folder / "jinja")
+        use_bytecode_cache(None if folder is None else checked_cache(folder / "jinja"))
         try:
             yield current
         finally:
