@@ -3,7 +3,8 @@
 API Gateway validates bodies with the Java json-schema-validator (java-json-tools), and its
 messages are that library's: `[object has missing required properties (["body","subject","to"])]`
 (an answer of AWS quoted in a public issue thread; tests/fidelity/corpus/aws_reports.yaml).
-Contract: `describe(errors)` turns jsonschema's errors of one body into that string: the
+Contract: `describe(errors)` turns jsonschema's errors of one body into that string (plus, in
+gen dev only, the pointer of each failing value below the root: see `_where`): the
 library's message per keyword (`required`, `type`, `enum`, `minimum`, `maximum`, `minLength`,
 `maxLength`, `pattern`, `minItems`, `maxItems`, `additionalProperties`, `uniqueItems`,
 `minProperties`, `maxProperties`, `multipleOf`; one `required` message per object, listing every
@@ -122,5 +123,16 @@ def describe(errors: Iterable[Any]) -> str:
                 continue
             seen_required.add(where)
         message = _MESSAGES.get(str(error.validator))
-        messages.append(message(error) if message is not None else str(error.message))
+        text = message(error) if message is not None else str(error.message)
+        messages.append(text + _where(error))
     return "[" + ", ".join(messages) + "]"
+
+
+def _where(error: Any) -> str:
+    """` (at /0/data/x)` for a value below the body's root, "" at the root.
+
+    API Gateway's string holds the validator's message only, which for most keywords does not
+    say which value failed; gen dev adds the JSON pointer so a 400 names the failing field
+    (documented in docs/fidelity.md as a deliberate difference)."""
+    path = list(error.absolute_path)
+    return f" (at /{'/'.join(str(part) for part in path)})" if path else ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -138,21 +137,3 @@ def test_install_is_idempotent_and_uninstall_restores() -> None:
     assert models.Shard.put_record is original and not lookup.installed()
 
 
-@pytest.mark.slow
-def test_put_cost_does_not_grow_with_the_shard(
-    kinesis: KinesisClient, make_stream: Callable[[int], str]
-) -> None:
-    lookup.install()
-    stream = make_stream(1)
-    records = [{"Data": b"x" * 200, "PartitionKey": "p"} for _ in range(500)]
-
-    def timed_put() -> float:
-        started = time.perf_counter()
-        kinesis.put_records(StreamName=stream, Records=records)  # type: ignore[arg-type]
-        return time.perf_counter() - started
-
-    empty = min(timed_put() for _ in range(3))
-    for _ in range(120):
-        timed_put()
-    full = min(timed_put() for _ in range(3))  # 61,500 records in the shard
-    assert full < 3 * empty
