@@ -19,6 +19,8 @@ from generator.ir.build import build_ir, build_ir_deferred
 from generator.ir.nodes import Ir
 from generator.load.spec import load_spec
 from generator.render.memo import active_memo
+from generator.write.guard import check_destructive, table_records
+from generator.write.manifest import read_manifest
 from generator.write.plan import Plan, plan
 from generator.write.writer import apply_plan
 
@@ -61,31 +63,33 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def generate(root: Path, *, use_cache: bool = True,
-             emitters: tuple[str, ...] = EMITTERS) -> tuple[Ir, list[OutputFile], Diagnostics]:
+def generate(root: Path, *, use_cache: bool = True, emitters: tuple[str, ...] = EMITTERS,
+             cache: Path | None = None) -> tuple[Ir, list[OutputFile], Diagnostics]:
     """Every output file for the spec under `root`, in memory. Raises GenError on invalid input.
 
     The structural OpenAPI check of a cold build runs in a worker while the IR is built and
     emitted; nothing is returned before it has passed. With `use_cache`, rendered text is
-    memoised in .gen-cache/render/ (see `generator.render.memo`); output never depends on it."""
-    with _without_cycle_collection(), active_memo(cache_dir(root) / "render" if use_cache else None):
-        return _generate(root, use_cache=use_cache, emitters=emitters)
+    memoised in .gen-cache/render/ (see `generator.render.memo`), or under `cache` instead of
+    .gen-cache/ when given (`gen review` keeps its own); output never depends on it."""
+    folder = cache if cache is not None else cache_dir(root)
+    with _without_cycle_collection(), active_memo(folder / "render" if use_cache else None):
+        return _generate(root, use_cache=use_cache, emitters=emitters, folder=folder)
 
 
-def _generate(root: Path, *, use_cache: bool,
-              emitters: tuple[str, ...]) -> tuple[Ir, list[OutputFile], Diagnostics]:
+def _generate(root: Path, *, use_cache: bool, emitters: tuple[str, ...],
+              folder: Path) -> tuple[Ir, list[OutputFile], Diagnostics]:
     diags = Diagnostics()
     spec = load_spec(root, diags)
     if diags.has_errors():
         raise GenError(diags)
-    ir, join = build_ir_deferred(spec, diags, cache_dir(root) if use_cache else None)
+    ir, join = build_ir_deferred(spec, diags, folder if use_cache else None)
     ir = _lint(ir, diags)
     files: list[OutputFile] | None = None
     if ir is not None and not diags.has_errors():
         if use_cache:
             from generator.render.env import use_bytecode_cache
 
-            use_bytecode_cache(cache_dir(root) / "jinja")
+            use_bytecode_cache(folder / "jinja")
         try:
             files = emit_all(ir, emitters)
         except Exception:
@@ -95,6 +99,14 @@ def _generate(root: Path, *, use_cache: bool,
     if not join() or ir is None or files is None or diags.has_errors():
         raise GenError(diags)
     return ir, files, diags
+
+
+def _guard(root: Path, ir: Ir, diags: Diagnostics) -> None:
+    last = read_manifest(root)
+    refused = check_destructive(root, ir, last.tables if last is not None else None)
+    if refused.has_errors():
+        diags.extend(refused.items)
+        raise GenError(diags)
 
 
 @dataclass
@@ -107,9 +119,13 @@ class BuildResult:
 
 def build(root: Path, *, check: bool = False, force: bool = False, use_cache: bool = True,
           emitters: tuple[str, ...] = EMITTERS) -> BuildResult:
-    """Generate and plan; write unless `check`, or unless there are conflicts and not `force`."""
+    """Generate and plan; write unless `check`, or unless there are conflicts and not `force`.
+
+    Raises GenError, writing nothing, when the spec would delete or replace a table the last
+    build recorded and `changes:` does not acknowledge it (`generator.write.guard`)."""
     ir, files, diags = generate(root, use_cache=use_cache, emitters=emitters)
-    the_plan = plan(root, files, ir.spec_digest, force=force)
+    _guard(root, ir, diags)
+    the_plan = plan(root, files, ir.spec_digest, force=force, tables=table_records(ir))
     result = BuildResult(plan=the_plan, diagnostics=diags, files=files)
     if check or the_plan.conflicts:
         return result

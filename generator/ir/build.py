@@ -12,6 +12,7 @@ from typing import Any
 from generator.diagnostics import Diagnostics
 from generator.ir.build_api import OperationBuilder
 from generator.ir.build_model import build_events, build_processors, build_streams, build_tables
+from generator.ir.changes import build_changes
 from generator.ir.context import BuildContext
 from generator.ir.names import pascal, snake
 from generator.ir.nodes import Ir, Model
@@ -90,7 +91,7 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
     assert spec.openapi is not None and spec.model is not None
     ctx = BuildContext(spec=spec, diags=diags)
     ctx.models = _models(ctx)
-    tables = build_tables(ctx)
+    tables, changes = build_changes(ctx, build_tables(ctx))
     streams = build_streams(ctx)
     events = build_events(ctx, streams)
     processors = build_processors(ctx, tables, events)
@@ -104,7 +105,7 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
     return Ir(name=name, ident=snake(name), tables=tables, streams=streams, events=events, processors=processors,
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
               frontend_domain=(spec.model.data.get("frontend") or {}).get("domain"), openapi=spec.openapi.data,
-              spec_digest=spec.digest())
+              spec_digest=spec.digest(), changes=changes)
 
 
 def _check_orphans(ctx: BuildContext, streams: tuple[Any, ...], events: tuple[Any, ...]) -> None:

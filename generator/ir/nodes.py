@@ -103,7 +103,11 @@ class Index:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
-    """A DynamoDB table. `ident` is the snake_case name used for Terraform and Python."""
+    """A DynamoDB table. `ident` is the snake_case name used for Terraform and Python.
+
+    `generation` is 1 plus the number of acknowledged key changes (`changes:` entries with rule
+    `data.key-changed`): each one moves the table to a new Terraform address and physical name,
+    since DynamoDB cannot change a key in place (see `generator.ir.changes`)."""
 
     name: str
     ident: str
@@ -113,6 +117,7 @@ class Table:
     indexes: tuple[Index, ...]
     ttl: str | None
     source: SourceRef
+    generation: int = 1
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -241,6 +246,18 @@ class SeedTable:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """An acknowledged change (`changes:` in model.yaml): `gen review` and `gen build` accept the
+    finding of rule `rule` on `target`. `delete_data` applies to `data.table-removed` only."""
+
+    rule: str
+    target: str
+    reason: str
+    delete_data: bool
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Ir:
     """Everything an emitter may use. `openapi` is the source document, `$ref`s intact."""
 
@@ -256,6 +273,7 @@ class Ir:
     frontend_domain: str | None
     openapi: Any = field(compare=False)
     spec_digest: str
+    changes: tuple[Change, ...] = ()
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)

@@ -16,7 +16,7 @@ from typing import Literal
 
 from generator.emit.base import OutputFile
 from generator.render.header import with_header
-from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, read_manifest, sha256_bytes
+from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, TableRecord, read_manifest, sha256_bytes
 
 Verb = Literal["create", "update", "identical", "delete", "conflict", "skip"]
 
@@ -78,7 +78,10 @@ def _read(root: Path, rel: str) -> bytes | None:
         raise PathError(f"{rel} is a directory where gen writes a file") from None
 
 
-def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool = False) -> Plan:
+def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool = False,
+         tables: dict[str, TableRecord] | None = None) -> Plan:
+    """`tables` is what the new manifest records of each table (`guard.table_records`); None keeps
+    what the manifest on disk records (for callers that only ask whether files are current)."""
     old = read_manifest(root) or Manifest()
     result = Plan()
     new_entries: dict[str, Entry] = {}
@@ -127,7 +130,8 @@ def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool =
             new_entries[path] = entry
     _unknown_files(root, emitted, old, result)
     _orphan_handwritten(root, files, old, result)
-    manifest = Manifest(spec_sha256=spec_digest, files=new_entries)
+    manifest = Manifest(spec_sha256=spec_digest, files=new_entries,
+                        tables=tables if tables is not None else old.tables)
     result.manifest = manifest
     result.manifest_text = manifest.render()
     on_disk = _read(root, MANIFEST_PATH)

@@ -23,7 +23,7 @@ def template_variables(ir: Ir) -> list[tuple[str, object]]:
 def stage_variables(ir: Ir) -> list[tuple[str, object]]:
     """Physical names for the mapping templates: ``table_<table>`` and ``stream_<stream>``."""
     pairs: list[tuple[str, object]] = [
-        (f"table_{t.name}", refs.ref(refs.table(t.ident), "name")) for t in ir.tables
+        (f"table_{t.name}", refs.ref(refs.table_of(t), "name")) for t in ir.tables
     ]
     pairs += [(f"stream_{s.name}", refs.ref(refs.stream(s.ident), "name")) for s in ir.streams]
     return sorted(pairs)

@@ -58,7 +58,7 @@ class ScheduleView:
 def environment(ir: Ir, p: Processor) -> tuple[tuple[str, object], ...]:
     """The environment of docs/runtime-contract.md, sorted by name."""
     env: dict[str, object] = {
-        f"TABLE_{ir.table(t).ident.upper()}": refs.ref(refs.table(ir.table(t).ident), "name")
+        f"TABLE_{ir.table(t).ident.upper()}": refs.ref(refs.table_of(ir.table(t)), "name")
         for t in p.tables
     }
     if p.kind == "stream":

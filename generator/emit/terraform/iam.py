@@ -93,9 +93,9 @@ def _key(*actions: str) -> Statement:
 
 def _table_statement(t: Table, read: bool, write: bool) -> Statement:
     actions = sorted(set(DDB_READ if read else ()) | set(DDB_WRITE if write else ()))
-    resources = [refs.ref(refs.table(t.ident), "arn")]
+    resources = [refs.ref(refs.table_of(t), "arn")]
     if read:
-        resources += [refs.index_arn(t.ident, i.name) for i in t.indexes]
+        resources += [refs.index_arn(refs.label_of(t), i.name) for i in t.indexes]
     return Statement(f"Table{pascal(t.name)}", tuple(actions), tuple(resources))
 
 
@@ -144,7 +144,7 @@ def operation_role(ir: Ir, op: Operation) -> Role:
     else:
         t = ir.table(op.table or "")
         target = (
-            refs.index_arn(t.ident, op.index) if op.index else refs.ref(refs.table(t.ident), "arn")
+            refs.index_arn(refs.label_of(t), op.index) if op.index else refs.ref(refs.table_of(t), "arn")
         )
         statements = (
             Statement(

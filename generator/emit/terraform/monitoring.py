@@ -93,8 +93,8 @@ def function_alarms(p: Processor) -> list[Alarm]:
     return alarms
 
 
-def table_alarms(ident: str, name: str) -> list[Alarm]:
-    dims = (("TableName", refs.ref(refs.table(ident), "name")),)
+def table_alarms(ident: str, name: str, label: str | None = None) -> list[Alarm]:
+    dims = (("TableName", refs.ref(refs.table(label or ident), "name")),)
     return [
         _count(
             f"table_{ident}_{kind}_throttles",
@@ -144,7 +144,7 @@ def alarms(ir: Ir) -> list[Alarm]:
     for p in ir.processors:
         out += function_alarms(p)
     for t in ir.tables:
-        out += table_alarms(t.ident, t.name)
+        out += table_alarms(t.ident, t.name, refs.label_of(t))
     if needs_idempotency(ir):
         out += table_alarms(refs.IDEMPOTENCY, refs.IDEMPOTENCY)
     api = (

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
+from generator.ir.changes import table_label, table_physical
 from generator.ir.names import STAGE_MAX, kebab
+from generator.ir.nodes import Table
 from generator.render.filters import HclExpr, hcl_frag
 
 IDEMPOTENCY = "idempotency"
@@ -30,6 +32,19 @@ def interp(reference: str, suffix: str) -> HclExpr:
 
 def table(ident: str) -> str:
     return f"aws_dynamodb_table.{ident}"
+
+
+def table_of(t: Table) -> str:
+    """The address of a table's current generation (``aws_dynamodb_table.readings_v2``)."""
+    return table(label_of(t))
+
+
+def label_of(t: Table) -> str:
+    return table_label(t.ident, t.generation)
+
+
+def physical_of(t: Table) -> str:
+    return table_physical(t.name, t.generation)
 
 
 def stream(ident: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator.emit.terraform import logs, refs
 from generator.emit.terraform.iam import archive_prefixes
+from generator.ir.changes import forgotten_tables
 from generator.ir.nodes import Ir, Table
 
 PROJECTIONS = {"all": "ALL", "keys_only": "KEYS_ONLY"}
@@ -60,8 +61,8 @@ class ArchiveView:
 
 def table_view(t: Table) -> TableView:
     return TableView(
-        label=t.ident,
-        physical=refs.physical(t.name),
+        label=refs.label_of(t),
+        physical=refs.physical_of(t),
         hash_key=t.partition_key.name,
         range_key=t.sort_key.name if t.sort_key else None,
         attributes=tuple(AttributeView(a.name, a.type) for a in t.attribute_types),
@@ -101,7 +102,8 @@ def dynamodb_view(ir: Ir) -> dict[str, object]:
     tables = [table_view(t) for t in ir.tables]
     if needs_idempotency(ir):
         tables.append(idempotency_table())
-    return {"tables": tables}
+    forgotten = [f.label for f in forgotten_tables(ir)]
+    return {"tables": tables, "forgotten": forgotten}
 
 
 def kinesis_view(ir: Ir) -> dict[str, object]:
