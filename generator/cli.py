@@ -27,6 +27,8 @@ Examples:
   gen seed --endpoint-url http://127.0.0.1:4566   load seed data into DynamoDB
   gen package                     deterministic Lambda zips under build/lambda/
   gen init my-service             start a new project
+  gen review origin/main          what this branch's spec change does (PR comment)
+  gen cost                        monthly cost estimate from spec/usage.yaml
 """
 
 
@@ -174,6 +176,57 @@ def init(directory: Path, name: str | None) -> None:
 
     for path in init_project(directory, name):
         click.echo(f"create    {path}", err=True)
+
+
+# -- gen review, gen cost (generator.review, generator.cost) ---------------------------------
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.pass_obj
+def review(obj: Ctx, base: str, head: str | None, fmt: str) -> None:
+    """What changed from BASE to HEAD (git revisions or directories; HEAD: the working tree).
+
+    Exit 1 when a breaking or destructive change is not acknowledged in spec/model.yaml."""
+    import json
+
+    from generator.review.report import markdown, to_json
+    from generator.review.run import review as run_review
+    from generator.review.side import InvalidSide, SideError
+
+    try:
+        result = run_review(obj.root, base, head)
+    except SideError as exc:
+        raise click.UsageError(str(exc)) from None
+    except InvalidSide as exc:
+        click.echo(f"the spec of {exc.label} is invalid:", err=True)
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(2)
+    click.echo(json.dumps(to_json(result), indent=2) if fmt == "json" else markdown(result), nl=fmt == "json")
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@click.option("--usage", "usage_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Usage profile (default: spec/usage.yaml).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.pass_obj
+def cost(obj: Ctx, usage_path: Path | None, fmt: str) -> None:
+    """Monthly cost estimate of the generated system from a usage profile."""
+    import json
+
+    from generator import pipeline
+    from generator.cost.estimate import estimate_project
+    from generator.cost.render import markdown, to_json
+
+    ir, diags = pipeline.validate(obj.root)
+    if ir is None or diags.has_errors():
+        _print_diagnostics(diags)
+        sys.exit(2)
+    result = estimate_project(obj.root, ir, usage_path)
+    click.echo(json.dumps(to_json(result), indent=2) if fmt == "json" else markdown(result), nl=fmt == "json")
 
 
 _HARD_EXIT: list[bool] = []
