@@ -42,12 +42,13 @@ class Review:
 
 
 def review(root: Path, base_ref: str, head_ref: str | None = None, *, cache: Path | None = None,
-           with_cost: bool = True) -> Review:
-    """Compare the spec of `base_ref` with `head_ref` (default: the working tree under `root`)."""
+           with_cost: bool = True, labels: tuple[str, str] | None = None) -> Review:
+    """Compare the spec of `base_ref` with `head_ref` (default: the working tree under `root`).
+    `labels` name the sides in the report (default: the refs as given)."""
     folder = cache if cache is not None else root / ".gen-cache" / "review"
-    head_label = head_ref or WORKING_TREE
+    base_label, head_label = labels or (base_ref, head_ref or WORKING_TREE)
     with materialise(root, base_ref) as base_root:
-        base = generate_side(base_ref, base_root, folder)
+        base = generate_side(base_label, base_root, folder)
         if head_ref is None:
             return _compare(base, generate_side(head_label, root, folder), with_cost)
         with materialise(root, head_ref) as head_root:

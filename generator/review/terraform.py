@@ -220,9 +220,14 @@ def _cascade(base: Tree, head: Tree, plan: dict[str, tuple[str, str]]) -> None:
     """A resource whose replacement-forcing argument refers to a replaced resource is replaced."""
     while True:
         replaced = {a for a, (verb, _) in plan.items() if verb == "replace"}
+        if not replaced:
+            return
         grew = False
         for address, block in head.blocks.items():
             if address in replaced or address.startswith("data.") or address not in base.blocks:
+                continue
+            text = block.text
+            if not any(r + "." in text for r in replaced):
                 continue
             args = arguments(block.body)
             for name in forces_new(block.rtype, set(args)):
