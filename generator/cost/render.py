@@ -20,9 +20,12 @@ def money(usd: float | None) -> str:
 def quantity(value: float | None) -> str:
     if value is None:
         return "?"
-    for size, suffix in ((1e9, " billion"), (1e6, " M"), (1e3, " k")):
-        if abs(value) >= size * 10:
-            return f"{value / size:,.1f}{suffix}"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:,.2f} billion"
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} M"
+    if abs(value) >= 1e4:
+        return f"{value / 1e3:,.1f} k"
     return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
 
 

@@ -104,8 +104,8 @@ def _summary(review: Review) -> list[str]:
         base, head = review.cost
         delta = head.known - base.known
         sign = "+" if delta >= 0 else "-"
-        rows.append(f"| Cost (monthly) | {cost_render.total_words(base)} → {cost_render.total_words(head)} "
-                    f"({sign}{cost_render.money(abs(delta))}) | | | |")
+        rows += ["", f"**Cost per month:** {cost_render.total_words(base)} → {cost_render.total_words(head)} "
+                 f"({sign}{cost_render.money(abs(delta))} in the known lines)"]
     return rows
 
 

@@ -106,7 +106,9 @@ def materialise(root: Path, ref: str) -> Iterator[Path]:
     if found.returncode != 0:
         raise SideError(f"{ref}: neither a directory nor a git revision of {root}")
     prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
-    archive = _git(root, "archive", "--format=tar", f"{found.stdout.decode().strip()}:{prefix}spec")
+    top = Path(_git(root, "rev-parse", "--show-toplevel").stdout.decode().strip() or root)
+    # from the top: in a subfolder, git archive would only see that subfolder's part of the tree
+    archive = _git(top, "archive", "--format=tar", f"{found.stdout.decode().strip()}:{prefix}spec")
     if archive.returncode != 0:
         raise SideError(f"{ref}: has no {prefix}spec/ ({archive.stderr.decode().strip()})")
     with tempfile.TemporaryDirectory(prefix="gen-review-") as tmp:
