@@ -7,7 +7,7 @@ plan against disk and, unless checking, the write. Tests call these directly.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,7 @@ from generator.emit import EMITTERS, emit_all
 from generator.emit.base import OutputFile
 from generator.ir.build import build_ir, build_ir_deferred
 from generator.ir.nodes import Ir
-from generator.load.spec import load_spec
+from generator.load.spec import LoadedSpec, load_spec
 from generator.render.memo import active_memo
 from generator.write.guard import check_destructive, table_records
 from generator.write.manifest import read_manifest
@@ -64,22 +64,26 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 def generate(root: Path, *, use_cache: bool = True, emitters: tuple[str, ...] = EMITTERS,
-             cache: Path | None = None) -> tuple[Ir, list[OutputFile], Diagnostics]:
+             cache: Path | None = None,
+             on_spec: Callable[[LoadedSpec], None] | None = None) -> tuple[Ir, list[OutputFile], Diagnostics]:
     """Every output file for the spec under `root`, in memory. Raises GenError on invalid input.
 
     The structural OpenAPI check of a cold build runs in a worker while the IR is built and
     emitted; nothing is returned before it has passed. With `use_cache`, rendered text is
     memoised in .gen-cache/render/ (see `generator.render.memo`), or under `cache` instead of
-    .gen-cache/ when given (`gen review` keeps its own); output never depends on it."""
+    .gen-cache/ when given (`gen review` keeps its own); output never depends on it. `on_spec`
+    is handed the loaded spec (its documents locate what a caller reports)."""
     folder = cache if cache is not None else cache_dir(root)
     with _without_cycle_collection(), active_memo(folder / "render" if use_cache else None):
-        return _generate(root, use_cache=use_cache, emitters=emitters, folder=folder)
+        return _generate(root, use_cache=use_cache, emitters=emitters, folder=folder, on_spec=on_spec)
 
 
-def _generate(root: Path, *, use_cache: bool, emitters: tuple[str, ...],
-              folder: Path) -> tuple[Ir, list[OutputFile], Diagnostics]:
+def _generate(root: Path, *, use_cache: bool, emitters: tuple[str, ...], folder: Path,
+              on_spec: Callable[[LoadedSpec], None] | None) -> tuple[Ir, list[OutputFile], Diagnostics]:
     diags = Diagnostics()
     spec = load_spec(root, diags)
+    if on_spec is not None:
+        on_spec(spec)
     if diags.has_errors():
         raise GenError(diags)
     ir, join = build_ir_deferred(spec, diags, folder if use_cache else None)

@@ -16,6 +16,7 @@ the missing entries. The models, stated once here and in docs/cost.md:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -198,6 +199,7 @@ def invocations(ir: Ir, p: Processor, traffic: Traffic) -> tuple[float, list[str
     return shards * min(per_shard, max(floor, per_shard / p.batch_size)) * SECONDS, missing
 
 
+@functools.cache
 def schedule_fires(expression: str) -> int:
     """How often a schedule fires in a 730-hour month (counted from 2026-01-01 UTC)."""
     from generator.aws.schedules import parse_schedule

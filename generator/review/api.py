@@ -117,15 +117,11 @@ def _operation(base: Side, head: Side, old: Operation, new: Operation) -> list[F
     out += _params(base, head, old, new)
     out += _statuses(base, head, old, new)
     if old.response_model and new.response_model:
-        differ = Differ(_models(base), _models(head))
+        differ = Differ(base.models, head.models)
         changes = differ.compare(Schema(kind="ref", ref=old.response_model), Schema(kind="ref", ref=new.response_model),
                                  None, None)
         out += [f for c in changes if (f := _response(base, head, new, c)) is not None]
     return out
-
-
-def _models(side: Side) -> dict[str, Any]:
-    return {m.name: m for m in side.ir.models}
 
 
 def _template_names(path: str) -> list[str]:
@@ -160,7 +156,7 @@ def _params(base: Side, head: Side, old: Operation, new: Operation) -> list[Find
             out.append(Finding(rule, target, f"{where}: {h.location} parameter '{h.name}' is now "
                                f"{'required' if h.required else 'optional'}", _at(head, ptr)))
         schema_ptr = ptr + ("schema",) if ptr is not None else None
-        for c in Differ(_models(base), _models(head)).compare(b.schema, h.schema, None, schema_ptr):
+        for c in Differ(base.models, head.models).compare(b.schema, h.schema, None, schema_ptr):
             name = _param_rule(c)
             if name is not None:
                 out.append(Finding(f"api.{name}", target, f"{where}: {h.location} parameter '{h.name}': {c.detail}",

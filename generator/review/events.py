@@ -76,8 +76,7 @@ def _event(base: Side, head: Side, old: Event, new: Event) -> list[Finding]:
                            f"{new.type}: subject {old.subject} -> {new.subject}: the partition key changes, so "
                            "events of one entity are ordered only from the switch on",
                            head.locate(MODEL, here + ("subject",))))
-    models = ({m.name: m for m in base.ir.models}, {m.name: m for m in head.ir.models})
-    changes = Differ(*models).compare(Schema(kind="ref", ref=old.data), Schema(kind="ref", ref=new.data), None, None)
+    changes = Differ(base.models, head.models).compare(Schema(kind="ref", ref=old.data), Schema(kind="ref", ref=new.data), None, None)
     who = consumers(head.ir, new)
     for c in changes:
         found = _payload(base, head, new, c, who)

@@ -47,12 +47,14 @@ def review(root: Path, base_ref: str, head_ref: str | None = None, *, cache: Pat
     `labels` name the sides in the report (default: the refs as given)."""
     folder = cache if cache is not None else root / ".gen-cache" / "review"
     base_label, head_label = labels or (base_ref, head_ref or WORKING_TREE)
+    # one cache per side: a memo keeps only the entries its run used, and line numbers are part
+    # of the keys, so a shared one would hold one side's entries at a time
     with materialise(root, base_ref) as base_root:
-        base = generate_side(base_label, base_root, folder)
+        base = generate_side(base_label, base_root, folder / "base")
         if head_ref is None:
-            return _compare(base, generate_side(head_label, root, folder), with_cost)
+            return _compare(base, generate_side(head_label, root, folder / "head"), with_cost)
         with materialise(root, head_ref) as head_root:
-            return _compare(base, generate_side(head_label, head_root, folder), with_cost)
+            return _compare(base, generate_side(head_label, head_root, folder / "head"), with_cost)
 
 
 def _compare(base: Side, head: Side, with_cost: bool) -> Review:

@@ -8,6 +8,7 @@ caches shared by both sides, kept apart from the project's own build caches).
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import tarfile
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostics, GenError, Location
-from generator.ir.nodes import Ir
+from generator.ir.nodes import Ir, Model
 from generator.load.spec import LoadedSpec
 from generator.load.yaml_loader import Pointer
 
@@ -67,13 +68,18 @@ class Side:
     def openapi(self) -> Any:
         return self.ir.openapi
 
+    @functools.cached_property
+    def models(self) -> dict[str, Model]:
+        return {m.name: m for m in self.ir.models}
+
 
 def generate_side(label: str, root: Path, cache: Path) -> Side:
     """Validate and generate the side under `root`; raises InvalidSide on an invalid spec."""
     from generator import pipeline
 
+    loaded: list[LoadedSpec] = []
     try:
-        ir, files, _ = pipeline.generate(root, emitters=(TERRAFORM,), cache=cache)
+        ir, files, _ = pipeline.generate(root, emitters=(TERRAFORM,), cache=cache, on_spec=loaded.append)
     except GenError as exc:
         raise InvalidSide(label, exc.diagnostics) from None
     from generator.render.header import with_header
@@ -81,7 +87,7 @@ def generate_side(label: str, root: Path, cache: Path) -> Side:
     # as written to disk (header included), so that line numbers in findings are the files' own
     terraform = {f.path.removeprefix(TF_DIR): with_header(f.path, f.source, f.content) if f.header else f.content
                  for f in files if f.path.startswith(TF_DIR)}
-    return Side(label=label, root=root, ir=ir, terraform=terraform)
+    return Side(label=label, root=root, ir=ir, terraform=terraform, _spec=loaded[0] if loaded else None)
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
