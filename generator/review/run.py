@@ -17,7 +17,7 @@ from generator.review.data import data_findings
 from generator.review.events import event_findings
 from generator.review.findings import Finding, acknowledge, ordered
 from generator.review.iam import iam_findings
-from generator.review.side import Side, generate_side, materialise
+from generator.review.side import Side, generate_sides, materialise
 from generator.review.terraform import infra_findings
 from generator.write.guard import table_records
 
@@ -50,11 +50,12 @@ def review(root: Path, base_ref: str, head_ref: str | None = None, *, cache: Pat
     # one cache per side: a memo keeps only the entries its run used, and line numbers are part
     # of the keys, so a shared one would hold one side's entries at a time
     with materialise(root, base_ref) as base_root:
-        base = generate_side(base_label, base_root, folder / "base")
         if head_ref is None:
-            return _compare(base, generate_side(head_label, root, folder / "head"), with_cost)
+            return _compare(*generate_sides((base_label, base_root, folder / "base"),
+                                            (head_label, root, folder / "head")), with_cost)
         with materialise(root, head_ref) as head_root:
-            return _compare(base, generate_side(head_label, head_root, folder / "head"), with_cost)
+            return _compare(*generate_sides((base_label, base_root, folder / "base"),
+                                            (head_label, head_root, folder / "head")), with_cost)
 
 
 def _compare(base: Side, head: Side, with_cost: bool) -> Review:

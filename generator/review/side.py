@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import functools
 import io
+import os
+import pickle
 import subprocess
 import tarfile
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,6 +91,42 @@ def generate_side(label: str, root: Path, cache: Path) -> Side:
     terraform = {f.path.removeprefix(TF_DIR): with_header(f.path, f.source, f.content) if f.header else f.content
                  for f in files if f.path.startswith(TF_DIR)}
     return Side(label=label, root=root, ir=ir, terraform=terraform, _spec=loaded[0] if loaded else None)
+
+
+def generate_sides(base: tuple[str, Path, Path], head: tuple[str, Path, Path]) -> tuple[Side, Side]:
+    """Both sides, each (label, root, cache); BASE in a forked child while this process generates
+    HEAD (they share nothing but the CPU), or one after the other where forking is unsafe."""
+    if not (hasattr(os, "fork") and threading.active_count() == 1):
+        return generate_side(*base), generate_side(*head)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, never return into the caller's code
+        code = 1
+        try:
+            os.close(read_fd)
+            try:
+                side = generate_side(*base)
+                answer: tuple[Any, ...] = ("ok", side.ir, side.terraform)
+            except InvalidSide as exc:
+                answer = ("invalid", exc.diagnostics)
+            with os.fdopen(write_fd, "wb") as pipe:
+                pickle.dump(answer, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    try:
+        theirs = generate_side(*head)
+    finally:
+        with os.fdopen(read_fd, "rb") as pipe:
+            payload = pipe.read()  # to EOF before waiting, or a full pipe would deadlock
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not payload:
+        return generate_side(*base), theirs  # the child failed: do it here, and say why
+    answer = pickle.loads(payload)  # noqa: S301 - written by our own child a moment ago
+    if answer[0] == "invalid":
+        raise InvalidSide(base[0], answer[1])
+    return Side(label=base[0], root=base[1], ir=answer[1], terraform=answer[2]), theirs
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
