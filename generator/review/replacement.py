@@ -36,6 +36,8 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws_cloudfront_distribution": frozenset(),
     "aws_api_gateway_rest_api": frozenset(),
     "aws_api_gateway_account": frozenset(),
+    "aws_api_gateway_domain_name": frozenset({"domain_name"}),
+    "aws_api_gateway_base_path_mapping": frozenset({"domain_name"}),
     "aws_acm_certificate": frozenset({"domain_name", "subject_alternative_names", "validation_method"}),
     "aws_acm_certificate_validation": frozenset({"certificate_arn", "validation_record_fqdns"}),
     "aws_route53_record": frozenset({"name", "type", "zone_id"}),
