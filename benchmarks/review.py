@@ -7,7 +7,9 @@ and compared). Two changes:
   - one path: an optional query parameter on one operation;
   - every table: a new global secondary index on each of the 200 tables (200 data findings,
     each table's Terraform updated, every processor role granted the new index).
-For each, whole commands are timed (interpreter start-up included), median of several runs:
+For each, whole commands are timed (interpreter start-up included), median of several runs, as
+wall time and as CPU time (the command and the children it waited for: less sensitive to what
+else the machine runs):
   - the first review (no .gen-cache/review yet: both sides validated from scratch);
   - a repeated review (the review's own cache warm, as on a developer's machine or a CI cache);
   - `gen build` of the changed project, cold (no generated/, no .gen-cache) and after the change
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -39,13 +42,19 @@ from benchmarks.synth import write_project  # noqa: E402
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
 
-def _run(cmd: list[str], cwd: Path, expect: tuple[int, ...] = (0,)) -> tuple[float, str]:
-    start = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(cmd: list[str], cwd: Path, expect: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of the command and the children it waited for, stdout)."""
+    cpu, start = _cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV)
     elapsed = time.perf_counter() - start
     if proc.returncode not in expect:
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
-    return elapsed, proc.stdout
+    return elapsed, _cpu() - cpu, proc.stdout
 
 
 def _gen(project: Path, *args: str) -> list[str]:
@@ -91,28 +100,33 @@ def bench(tables: int, repeat: int, work: Path, change: Callable[[Path], None]) 
     findings = 0
     for _ in range(repeat):
         shutil.rmtree(project / ".gen-cache", ignore_errors=True)
-        seconds, _ = _run(_gen(project, "review", "main", "--format", "json"), project, (0, 1))
-        first.append(seconds)
-        seconds, out = _run(_gen(project, "review", "main", "--format", "json"), project, (0, 1))
-        warm.append(seconds)
+        wall, cpu, _ = _run(_gen(project, "review", "main", "--format", "json"), project, (0, 1))
+        first.append((wall, cpu))
+        wall, cpu, out = _run(_gen(project, "review", "main", "--format", "json"), project, (0, 1))
+        warm.append((wall, cpu))
         findings = len(json.loads(out)["findings"])
     cold, rebuild = [], []
     for _ in range(repeat):
         shutil.rmtree(project / "generated", ignore_errors=True)
         shutil.rmtree(project / "handwritten", ignore_errors=True)
         shutil.rmtree(project / ".gen-cache", ignore_errors=True)
-        cold.append(_run(_gen(project, "build", "-q"), project)[0])
+        wall, cpu, _ = _run(_gen(project, "build", "-q"), project)
+        cold.append((wall, cpu))
         # the same change as a rebuild: build main's spec first, then the changed one
         changed = {p: p.read_text() for p in (project / "spec").glob("*.yaml")}
         _git(project, "checkout", "-q", "--", "spec")
         _run(_gen(project, "build", "-q"), project)
         for path, text in changed.items():
             path.write_text(text)
-        rebuild.append(_run(_gen(project, "build", "-q"), project)[0])
+        wall, cpu, _ = _run(_gen(project, "build", "-q"), project)
+        rebuild.append((wall, cpu))
     operations = len(re.findall(r"operationId:", (project / "spec/openapi.yaml").read_text()))
-    return {"tables": tables, "operations": operations, "findings": findings,
-            "review_first": statistics.median(first), "review_repeat": statistics.median(warm),
-            "build_cold": statistics.median(cold), "build_after_change": statistics.median(rebuild)}
+    row: dict[str, float | int] = {"tables": tables, "operations": operations, "findings": findings}
+    for name, runs in (("review_first", first), ("review_repeat", warm), ("build_cold", cold),
+                       ("build_after_change", rebuild)):
+        row[name] = statistics.median(w for w, _ in runs)
+        row[name + "_cpu"] = statistics.median(c for _, c in runs)
+    return row
 
 
 def main() -> None:
@@ -122,17 +136,21 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     rows = []
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="gen-bench-review-") as tmp:
         for name, change in (("one path", one_path), ("every table", every_table)):
             row = bench(args.tables, args.repeat, Path(tmp) / name.replace(" ", "-"), change)
             rows.append({"change": name, **row})
             print(f"{name}: {row}", file=sys.stderr)
+    print(f"load average before: {load:.1f}; wall seconds (CPU seconds, the command and its children)")
+    print()
     print("| change | tables | operations | findings | `gen review` first | `gen review` repeated "
           "| `gen build` cold | `gen build` after the change |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
-        print(f"| {r['change']} | {r['tables']} | {r['operations']} | {r['findings']} | {r['review_first']:.2f} s "
-              f"| {r['review_repeat']:.2f} s | {r['build_cold']:.2f} s | {r['build_after_change']:.2f} s |")
+        cells = " | ".join(f"{r[k]:.2f} s ({r[k + '_cpu']:.2f})" for k in
+                           ("review_first", "review_repeat", "build_cold", "build_after_change"))
+        print(f"| {r['change']} | {r['tables']} | {r['operations']} | {r['findings']} | {cells} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
 

@@ -196,6 +196,11 @@ def review(obj: Ctx, base: str, head: str | None, fmt: str) -> None:
     from generator.review.run import review as run_review
     from generator.review.side import InvalidSide, SideError
 
+    if _OWN_PROCESS:
+        # like build: the process ends with this review, so neither cyclic collection over two
+        # specs' IRs nor tearing them down at exit does anything useful
+        gc.disable()
+        _HARD_EXIT.append(True)
     try:
         result = run_review(obj.root, base, head)
     except SideError as exc:
