@@ -269,14 +269,13 @@ def dynamodb(ir: Ir, traffic: Traffic, lines: Lines) -> None:
         for p in ir.processors:
             if not (p.reads if kind == "read" else p.writes):
                 continue
-            runs, lacking = invocations(ir, p, traffic)
-            per = usage.get("processors", p.name, f"{kind}_units_per_{'run' if p.kind == 'schedule' else 'event'}")
-            if p.kind == "stream":
+            if p.kind == "stream":  # units per event
                 rate, lacking = traffic.event_rate(list(p.events))
-                runs = rate * SECONDS
-            if per is None:
-                lacking = lacking + [f"processors.{p.name}.{kind}_units_per_{'run' if p.kind == 'schedule' else 'event'}"]
-            gaps += lacking
+                runs, key = rate * SECONDS, f"{kind}_units_per_event"
+            else:  # units per run
+                runs, lacking, key = float(schedule_fires(p.schedule or "")), [], f"{kind}_units_per_run"
+            per = usage.get("processors", p.name, key)
+            gaps += lacking + ([f"processors.{p.name}.{key}"] if per is None else [])
             total += runs * float(per or 0)
         lines.add("DynamoDB", f"{kind}s by processors", total, price, missing=gaps)
     ledger, gaps, held = 0.0, [], 0.0

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from generator.ir.nodes import Operation, Param, Schema
-from generator.load.refs import parse_ref
+from generator.load.refs import deref
 from generator.load.yaml_loader import Pointer
 from generator.review.findings import Finding
 from generator.review.schemas import ROOT, Change, Differ
@@ -190,18 +190,13 @@ def _param_pointers(side: Side, op: Operation) -> dict[tuple[str, str], Pointer]
         for i, raw in enumerate(params or []):
             ptr: Pointer = base + ("parameters", i)
             if isinstance(raw, dict) and isinstance(raw.get("$ref"), str):
-                target = parse_ref(raw["$ref"])
-                raw = _resolve(doc, target)
+                try:
+                    raw = deref(doc, raw)
+                except KeyError:
+                    continue
             if isinstance(raw, dict) and "in" in raw and "name" in raw:
                 out[(str(raw["in"]), str(raw["name"]))] = ptr
     return out
-
-
-def _resolve(doc: Any, pointer: Pointer | None) -> Any:
-    node = doc
-    for part in pointer or ():
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 def _at(side: Side, ptr: Pointer | None) -> Any:

@@ -52,11 +52,6 @@ class Finding:
         return (SEVERITIES.index(self.severity), AREAS.index(self.area), self.rule, self.target, self.message)
 
 
-def at(location: Location | None, side: Side = "head") -> dict[str, object]:
-    """Keyword arguments placing a finding (helpers for the rule modules)."""
-    return {"location": location, "side": side}
-
-
 def acknowledge(findings: list[Finding], acks: dict[tuple[str, str], str]) -> list[Finding]:
     """Mark findings whose (rule, target) is acknowledged, then those whose cause is."""
     out = [replace(f, acknowledged=acks[(f.rule, f.target)]) if (f.rule, f.target) in acks else f for f in findings]

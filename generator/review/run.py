@@ -7,7 +7,7 @@ finding is not acknowledged in HEAD's `changes:`, else 0 (an invalid spec raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.cost.estimate import Estimate, estimate_project
@@ -30,7 +30,6 @@ class Review:
     head: str
     findings: list[Finding]
     cost: tuple[Estimate, Estimate] | None = None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Finding]:
