@@ -17,7 +17,7 @@ from generator.review.data import data_findings
 from generator.review.events import event_findings
 from generator.review.findings import Finding, acknowledge, ordered
 from generator.review.iam import iam_findings
-from generator.review.side import Side, generate_sides, materialise
+from generator.review.side import Side, generate_sides, materialise, seed_cache
 from generator.review.terraform import infra_findings
 from generator.write.guard import table_records
 
@@ -48,6 +48,8 @@ def review(root: Path, base_ref: str, head_ref: str | None = None, *, cache: Pat
     base_label, head_label = labels or (base_ref, head_ref or WORKING_TREE)
     # one cache per side: a memo keeps only the entries its run used, and line numbers are part
     # of the keys, so a shared one would hold one side's entries at a time
+    for side in ("base", "head"):
+        seed_cache(folder / side, root / ".gen-cache")
     with materialise(root, base_ref) as base_root:
         if head_ref is None:
             return _compare(*generate_sides((base_label, base_root, folder / "base"),

@@ -12,6 +12,7 @@ import functools
 import io
 import os
 import pickle
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -74,6 +75,18 @@ class Side:
     @functools.cached_property
     def models(self) -> dict[str, Model]:
         return {m.name: m for m in self.ir.models}
+
+
+def seed_cache(cache: Path, project: Path) -> None:
+    """Start a side's cache as a copy of the project's own (.gen-cache/, but for the review's):
+    every cache there is keyed by content, so what the last `gen build` validated and rendered
+    serves a review of the same parts, and the project's cache is never touched."""
+    if cache.exists() or not project.is_dir():
+        return
+    try:
+        shutil.copytree(project, cache, ignore=lambda folder, names: [n for n in names if n == "review"])
+    except OSError:
+        shutil.rmtree(cache, ignore_errors=True)  # a cache that cannot be seeded only costs time
 
 
 def generate_side(label: str, root: Path, cache: Path) -> Side:
