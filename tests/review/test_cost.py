@@ -117,7 +117,7 @@ def test_totals_fixed_variable_and_per_million_events(reference: Estimate) -> No
     assert reference.unknown == []
     assert reference.known == pytest.approx(sum(x.usd or 0 for x in reference.lines))
     assert reference.fixed == pytest.approx(sum(x.usd or 0 for x in reference.lines if x.fixed))
-    assert usd(reference, "alarms") == pytest.approx(25 * 0.10)  # monitoring.tf holds 25 alarms
+    assert usd(reference, "alarms") == pytest.approx(27 * 0.10)  # generated monitoring.tf holds 27 alarms
     assert reference.per_million_events == pytest.approx(reference.known / (EVENTS * SECONDS / 1e6))
 
 
