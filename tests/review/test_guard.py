@@ -171,14 +171,15 @@ def test_forgotten_tables_never_name_a_resource_of_the_configuration(shop: Path)
     assert ir is not None, [d.render() for d in diags]
     labels = {f.label for f in forgotten_tables(ir)}
     assert labels == {"lines", "notes"}
-    assert labels.isdisjoint({t.ident if t.generation == 1 else f"{t.ident}_v{t.generation}" for t in ir.tables})
+    assert labels.isdisjoint({t.names.table.label for t in ir.tables})
+    assert {t.name: t.names.table.label for t in ir.tables if t.generation > 1} == {"lines": "lines_v2"}
 
 
 @pytest.mark.slow
 def test_removed_blocks_pass_terraform_validate(shop: Path) -> None:
-    """The real `terraform validate` (tools/tfcheck, offline) accepts the removed blocks: one for a
+    """The real `terraform validate` (generator.tfcheck, offline) accepts the removed blocks: one for a
     removed table, one for the first generation of a table whose key changed."""
-    from tools.tfcheck import fmt_check, validate as tf_validate
+    from generator.tfcheck import fmt_check, validate as tf_validate
 
     _edit(shop, "    sort_key: lineNo\n", "    sort_key: sku\n")
     _remove_notes(shop)
