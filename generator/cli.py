@@ -36,6 +36,10 @@ Examples:
   gen seed --endpoint-url http://127.0.0.1:4566   load seed data into DynamoDB
   gen package                     deterministic Lambda zips under build/lambda/
   gen init my-service             start a new project
+  gen review main                 what this branch changes (breaking, destructive, cost)
+  gen cost                        monthly estimate from spec/usage.yaml
+  gen review origin/main          what this branch's spec change does (PR comment)
+  gen cost                        monthly cost estimate from spec/usage.yaml
 """
 
 
@@ -239,6 +243,52 @@ def init(directory: Path, name: str | None, frontend: bool) -> None:
     for path in init_project(directory, name, frontend=frontend):
         click.echo(f"create    {path}", err=True)
     click.echo(f"next: cd {directory} && make test   (or: make run)", err=True)
+
+
+# -- gen review, gen cost (generator.review, generator.cost) ---------------------------------
+
+
+@cli.command()
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.pass_obj
+def review(obj: Ctx, base: str, head: str | None, fmt: str) -> None:
+    """What changed from BASE to HEAD (git revisions or directories; HEAD: the working tree).
+
+    Exit 1 when a breaking or destructive change is not acknowledged in spec/model.yaml."""
+    import json
+
+    from generator.review.report import markdown, to_json
+    from generator.review.run import review as run_review
+    from generator.speed import process
+
+    # like build: the process ends with this review, so neither cyclic collection over two
+    # specs' IRs nor tearing them down at exit does anything useful
+    process.end_without_teardown()
+    result = run_review(obj.root, base, head)  # SideError, InvalidSide: user errors (exit 2)
+    click.echo(json.dumps(to_json(result), indent=2) if fmt == "json" else markdown(result), nl=fmt == "json")
+    sys.exit(EXIT_FAILED if result.exit_code else EXIT_OK)
+
+
+@cli.command()
+@click.option("--usage", "usage_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Usage profile (default: spec/usage.yaml).")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.pass_obj
+def cost(obj: Ctx, usage_path: Path | None, fmt: str) -> None:
+    """Monthly cost estimate of the generated system from a usage profile."""
+    import json
+
+    from generator import pipeline
+    from generator.cost.estimate import estimate_project
+    from generator.cost.render import markdown, to_json
+
+    ir, diags = pipeline.validate(obj.root)
+    if ir is None or diags.has_errors():
+        raise SpecError(diags)
+    result = estimate_project(obj.root, ir, usage_path)
+    click.echo(json.dumps(to_json(result), indent=2) if fmt == "json" else markdown(result), nl=fmt == "json")
 
 
 _COMMAND: list[str] = []  # the subcommand being run, for the prefix of error lines

@@ -3,9 +3,9 @@
 The project works with two commands, like specstack's own repository: `make run` and `make
 test` (its tests of the example processor against moto, `gen test --pipeline`, `gen validate
 --terraform`), with a README, pinned requirements (specstack at this gen's version), mypy and
-ruff settings, .gitignore/.gitattributes, a GitHub Actions workflow, the spec reference
-(docs/spec-format.md, when this gen ships it) and, with `--frontend`, a Vite + React +
-TypeScript app on the typed API client. Refuses a directory that already has a spec (nothing is
+ruff settings, .gitignore/.gitattributes, GitHub Actions workflows (CI, and `gen review` of each
+pull request), the spec reference (docs/spec-format.md, when this gen ships it) and, with
+`--frontend`, a Vite + React + TypeScript app on the typed API client. Refuses a directory that already has a spec (nothing is
 overwritten).
 """
 
@@ -35,6 +35,7 @@ FILES: tuple[tuple[str, str], ...] = (
     (".gitignore", "init/gitignore.j2"),
     (".gitattributes", "init/gitattributes.j2"),
     (".github/workflows/ci.yml", "init/github/workflows/ci.yml.j2"),
+    (".github/workflows/review.yml", "init/github/workflows/review.yml.j2"),
     ("frontend/README.md", "init/frontend/README.md.j2"),
 )
 FRONTEND_FILES: tuple[tuple[str, str], ...] = (

@@ -8,6 +8,7 @@ handed; with `use_cache=False` nothing is memoised (output is the same either wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from generator.emit import EMITTERS, emit_all
 from generator.emit.base import OutputFile
 from generator.ir.nodes import Ir
 from generator.ir.parts import Runner
-from generator.load.spec import load_spec
+from generator.load.spec import LoadedSpec, load_spec
 from generator.speed.validation import overlapped_ir, validated_ir
+from generator.write.guard import check_destructive, table_records
+from generator.write.manifest import read_manifest
 from generator.write.plan import Plan, plan
 from generator.write.writer import apply_plan
 
@@ -41,15 +44,20 @@ def _lint(ir: Ir, diags: Diagnostics, run: Runner) -> Ir | None:
     return None if lint.has_errors() else ir
 
 
-def generate(root: Path, *, use_cache: bool = True,
-             emitters: tuple[str, ...] = EMITTERS) -> tuple[Ir, list[OutputFile], Diagnostics]:
+def generate(root: Path, *, use_cache: bool = True, emitters: tuple[str, ...] = EMITTERS,
+             cache: Path | None = None,
+             on_spec: Callable[[LoadedSpec], None] | None = None) -> tuple[Ir, list[OutputFile], Diagnostics]:
     """Every output file for the spec under `root`, in memory. Raises GenError on invalid input.
 
     The structural OpenAPI check runs in a worker while the IR is built and emitted; nothing
-    is returned before it has passed."""
-    with speed.open_session(root if use_cache else None) as session:
+    is returned before it has passed. With `use_cache`, the session memoises under `cache`
+    instead of .gen-cache/ when given (`gen review` keeps one per side). `on_spec` is handed the
+    loaded spec (its documents locate what a caller reports)."""
+    with speed.open_session(root if use_cache else None, cache=cache) as session:
         diags = Diagnostics()
         spec = load_spec(root, diags)
+        if on_spec is not None:
+            on_spec(spec)
         if diags.has_errors():
             raise GenError(diags)
         ir, join = overlapped_ir(session, spec, diags)
@@ -69,6 +77,14 @@ def generate(root: Path, *, use_cache: bool = True,
         return ir, files, diags
 
 
+def _guard(root: Path, ir: Ir, diags: Diagnostics) -> None:
+    last = read_manifest(root)
+    refused = check_destructive(root, ir, last.tables if last is not None else None)
+    if refused.has_errors():
+        diags.extend(refused.items)
+        raise GenError(diags)
+
+
 @dataclass
 class BuildResult:
     plan: Plan
@@ -79,9 +95,13 @@ class BuildResult:
 
 def build(root: Path, *, check: bool = False, force: bool = False, use_cache: bool = True,
           emitters: tuple[str, ...] = EMITTERS) -> BuildResult:
-    """Generate and plan; write unless `check`, or unless there are conflicts and not `force`."""
+    """Generate and plan; write unless `check`, or unless there are conflicts and not `force`.
+
+    Raises GenError, writing nothing, when the spec would delete or replace a table the last
+    build recorded and `changes:` does not acknowledge it (`generator.write.guard`)."""
     ir, files, diags = generate(root, use_cache=use_cache, emitters=emitters)
-    the_plan = plan(root, files, ir.spec_digest, force=force)
+    _guard(root, ir, diags)
+    the_plan = plan(root, files, ir.spec_digest, force=force, tables=table_records(ir))
     result = BuildResult(plan=the_plan, diagnostics=diags, files=files)
     if check or the_plan.conflicts:
         return result

@@ -10,6 +10,7 @@ from typing import Any
 from generator.diagnostics import Diagnostics, Location
 from generator.ir.build_api import OperationBuilder, declares_cognito
 from generator.ir.build_model import build_events, build_processors, build_streams, build_tables
+from generator.ir.changes import build_changes
 from generator.ir.context import BuildContext
 from generator.ir.aws_names import check_aws_names
 from generator.ir.collisions import check_collisions
@@ -54,7 +55,7 @@ def build_valid_ir(spec: LoadedSpec, diags: Diagnostics, *, spec_digest: str | N
     assert spec.openapi is not None and spec.model is not None
     ctx = BuildContext(spec=spec, diags=diags)
     ctx.models = _models(ctx)
-    tables = build_tables(ctx)
+    tables, changes = build_changes(ctx, build_tables(ctx))
     streams = build_streams(ctx)
     events = build_events(ctx, streams)
     processors = build_processors(ctx, tables, events)
@@ -74,7 +75,8 @@ def build_valid_ir(spec: LoadedSpec, diags: Diagnostics, *, spec_digest: str | N
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
               frontend_domain=(frontend or {}).get("domain"), frontend="frontend" in spec.model.data,
               cognito=any(op.protected for op in operations) or declares_cognito(spec.openapi.data),
-              openapi=spec.openapi.data, spec_digest=spec.digest() if spec_digest is None else spec_digest)
+              openapi=spec.openapi.data, spec_digest=spec.digest() if spec_digest is None else spec_digest,
+              changes=changes)
 
 
 def _operation_id_locations(ctx: BuildContext, operations: tuple[Operation, ...]) -> dict[str, Location]:

@@ -194,14 +194,26 @@ class TableNames:
     writes_class: str
 
 
-def table_names(name: str) -> TableNames:
+def table_names(name: str, generation: int = 1) -> TableNames:
+    """`generation` is 1 plus the acknowledged key changes of the table (`generator.ir.changes`):
+    generation 2 on is a new DynamoDB table (``readings_v2`` / ``readings-v2``), since DynamoDB
+    cannot change a key in place. Everything else (alarms, variables, classes) keeps its name."""
     ident, physical, cls = snake(name), kebab(name), pascal(name)
     attr = py_identifier(name)
     return TableNames(
-        table=Resource("aws_dynamodb_table", ident, physical), alarms=_table_alarms(ident, physical),
+        table=table_generation(name, generation), alarms=_table_alarms(ident, physical),
         stage_variable=f"table_{name}", env_var=f"TABLE_{ident.upper()}", policy_sid=f"Table{cls}",
         context_attr=attr if attr not in CONTEXT_ATTRS else f"{attr}_table",
         table_class=f"{cls}Table", reads_class=f"{cls}Reads", writes_class=f"{cls}Writes")
+
+
+def table_generation(name: str, generation: int) -> Resource:
+    """The DynamoDB table of one generation of spec table `name`: ``aws_dynamodb_table.readings``
+    / ``readings``, then ``aws_dynamodb_table.readings_v2`` / ``readings-v2``, ..."""
+    ident, physical = snake(name), kebab(name)
+    if generation > 1:
+        ident, physical = f"{ident}_v{generation}", f"{physical}-v{generation}"
+    return Resource("aws_dynamodb_table", ident, physical)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -107,7 +107,11 @@ class Index:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
-    """A DynamoDB table. `ident` is its snake_case name; `names` what gen derives from it."""
+    """A DynamoDB table. `ident` is its snake_case name; `names` what gen derives from it.
+
+    `generation` is 1 plus the number of acknowledged key changes (`changes:` entries with rule
+    `data.key-changed`): each one moves the table to a new Terraform address and physical name
+    (`names.table`), since DynamoDB cannot change a key in place (see `generator.ir.changes`)."""
 
     name: str
     ident: str
@@ -118,6 +122,7 @@ class Table:
     ttl: str | None
     names: TableNames
     source: SourceRef
+    generation: int = 1
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -249,6 +254,18 @@ class SeedTable:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """An acknowledged change (`changes:` in model.yaml): `gen review` and `gen build` accept the
+    finding of rule `rule` on `target`. `delete_data` applies to `data.table-removed` only."""
+
+    rule: str
+    target: str
+    reason: str
+    delete_data: bool
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Ir:
     """Everything an emitter may use. `openapi` is the source document, `$ref`s intact.
 
@@ -273,6 +290,7 @@ class Ir:
     cognito: bool
     openapi: Any = field(compare=False)
     spec_digest: str
+    changes: tuple[Change, ...] = ()
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)

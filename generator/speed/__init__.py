@@ -14,7 +14,8 @@ its runner and caches to them (`open_session`).
 - `validation`: the structural checks cached by content and overlapped with the build;
 - `last_build`: the memo of the last clean build that answers a no-op `gen build`;
 - `templates`: jinja2's compiled templates, hash-checked;
-- `process`: the process tricks (collector paused, no teardown, the forked worker).
+- `process`: the process tricks (collector paused, no teardown, the forked worker);
+- `review_caches`: the caches of `gen review`'s two sides, seeded from the project's.
 """
 
 from __future__ import annotations
@@ -32,15 +33,16 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def open_session(root: Path | None) -> Iterator[Session]:
-    """One build's session over `root`'s .gen-cache/ (None: memoise nothing). The cyclic
+def open_session(root: Path | None, *, cache: Path | None = None) -> Iterator[Session]:
+    """One build's session over `root`'s .gen-cache/ (None: memoise nothing), or over `cache`
+    instead when given (`gen review` keeps one per side, see `review_caches`). The cyclic
     collector is paused inside; what the build used is saved when the block ends normally."""
     # imported here: a no-op `gen build` (generator.speed.last_build) needs none of it
     from generator.render.env import use_bytecode_cache
     from generator.speed.session import Session
     from generator.speed.templates import checked_cache
 
-    folder = None if root is None else root / CACHE_DIR
+    folder = None if root is None else (cache if cache is not None else root / CACHE_DIR)
     current = Session(folder)
     with paused_gc():
         use_bytecode_cache(None if folder is None else checked_cache(folder / "jinja"))
@@ -49,3 +51,30 @@ def open_session(root: Path | None) -> Iterator[Session]:
         finally:
             use_bytecode_cache(None)
         current.save()
+
+
+REVIEW_SIDES = ("base", "head")
+
+
+def review_caches(root: Path) -> dict[str, Path]:
+    """`gen review`'s cache folder per side, ``.gen-cache/review/{base,head}``, each started as a
+    copy of the project's own .gen-cache/. One per side: a session keeps only the entries its run
+    used, and line numbers are part of the keys, so a shared one would hold one side's entries at
+    a time. Every memo is keyed by content, so what the last `gen build` validated and rendered
+    serves a review of the same parts; the project's cache is never touched."""
+    project = root / CACHE_DIR
+    folders = {side: project / "review" / side for side in REVIEW_SIDES}
+    for folder in folders.values():
+        _seed(folder, project)
+    return folders
+
+
+def _seed(cache: Path, project: Path) -> None:
+    import shutil
+
+    if cache.exists() or not project.is_dir():
+        return
+    try:
+        shutil.copytree(project, cache, ignore=lambda folder, names: [n for n in names if n == "review"])
+    except OSError:
+        shutil.rmtree(cache, ignore_errors=True)  # a cache that cannot be seeded only costs time

@@ -7,9 +7,9 @@
   costs tens of milliseconds and does nothing useful (the writer has renamed its files into
   place; the memos are saved). Its collector stays off from the start, while modules load.
   Never when gen is called in-process (tests, `gen dev`).
-- `in_child`: work forked onto the other core (the structural OpenAPI check), answering through
-  a pipe; refused while the process runs other threads (a forked child could inherit a held
-  lock).
+- `in_child`: work forked onto the other core (the structural OpenAPI check; `gen review`'s BASE
+  side while HEAD is generated), answering through a pipe; refused while the process runs other
+  threads (a forked child could inherit a held lock).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -72,16 +73,19 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def in_child(task: Callable[[], Any]) -> Callable[[], tuple[Any, bool]]:
-    """Run `task` in a forked child (check `can_fork` first); its value must be JSON. The
-    returned function waits for it: (value, True), or (None, False) when the child failed."""
+def in_child(task: Callable[[], Any], *, pickled: bool = False) -> Callable[[], tuple[Any, bool]]:
+    """Run `task` in a forked child (check `can_fork` first); its value must be JSON (or, with
+    `pickled`, picklable: IR nodes). The returned function waits for it: (value, True), or
+    (None, False) when the child failed."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: answer through the pipe, never return into the caller's code
         code = 1
         try:
             os.close(read_fd)
-            payload = json.dumps(task()).encode("utf-8")
+            value = task()
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if pickled \
+                else json.dumps(value).encode("utf-8")
             with os.fdopen(write_fd, "wb") as pipe:
                 pipe.write(payload)
             code = 0
@@ -95,6 +99,7 @@ def in_child(task: Callable[[], Any]) -> Callable[[], tuple[Any, bool]]:
         _, status = os.waitpid(pid, 0)
         if status != 0 or not payload:
             return None, False
-        return json.loads(payload), True
+        # pickle.loads: written by our own child a moment ago
+        return (pickle.loads(payload) if pickled else json.loads(payload)), True  # noqa: S301
 
     return join

@@ -70,6 +70,15 @@ _PROCESSOR = _obj({
     "memory_mb": {"type": "integer", "minimum": 128, "maximum": 10240},
 })
 
+# A reviewed change (docs/review.md): `gen review` and `gen build` accept the finding of `rule`
+# on `target`; rule ids are checked against the catalogue when the IR is built.
+_CHANGE = _obj({
+    "rule": {"type": "string", "minLength": 1},
+    "target": {"type": "string", "minLength": 1},
+    "reason": {"type": "string", "minLength": 1},
+    "delete_data": {"type": "boolean"},
+}, ("rule", "target", "reason"))
+
 MODEL_SCHEMA: dict[str, Any] = _obj({
     "version": {"type": "integer"},
     "name": {"type": "string", "pattern": NAME, "minLength": 2, "maxLength": 20},
@@ -79,4 +88,5 @@ MODEL_SCHEMA: dict[str, Any] = _obj({
     "processors": _map(TABLE, _PROCESSOR),
     "frontend": _obj({"domain": {"type": ["string", "null"],
                                  "pattern": r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"}}),
+    "changes": {"type": "array", "items": _CHANGE},
 }, ("version", "name"))

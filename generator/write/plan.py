@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from generator.errors import UserError
 from generator.ir.names import SCAFFOLD_DIR
 from generator.render.header import with_header
-from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, read_manifest, sha256_bytes
+from generator.write.manifest import MANIFEST_PATH, Entry, Manifest, TableRecord, read_manifest, sha256_bytes
 
 if TYPE_CHECKING:  # a no-op build (generator.speed.last_build) reads the rules below without the emitters
     from generator.emit.base import OutputFile
@@ -84,7 +84,10 @@ def read_output(root: Path, rel: str) -> bytes | None:
         raise PathError(f"{rel} is a directory where gen writes a file") from None
 
 
-def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool = False) -> Plan:
+def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool = False,
+         tables: dict[str, TableRecord] | None = None) -> Plan:
+    """`tables` is what the new manifest records of each table (`guard.table_records`); None keeps
+    what the manifest on disk records (for callers that only ask whether files are current)."""
     old = read_manifest(root) or Manifest()
     result = Plan()
     new_entries: dict[str, Entry] = {}
@@ -127,7 +130,8 @@ def plan(root: Path, files: list[OutputFile], spec_digest: str, *, force: bool =
                                          "no longer generated, but edited by hand since gen wrote it"))
             new_entries[path] = entry
     result.warnings = kept_files(root, emitted, {f.path for f in files if f.ownership == "scaffold"}, old)
-    manifest = Manifest(spec_sha256=spec_digest, files=new_entries)
+    manifest = Manifest(spec_sha256=spec_digest, files=new_entries,
+                        tables=tables if tables is not None else old.tables)
     result.manifest = manifest
     result.manifest_text = manifest.render()
     on_disk = read_output(root, MANIFEST_PATH)

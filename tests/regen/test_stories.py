@@ -34,6 +34,14 @@ def _add_table(root: Path) -> None:
     (root / "spec/model.yaml").write_text(model)
 
 
+def _remove_table(root: Path) -> None:
+    """Drop the table _add_table added; the removal is acknowledged (else gen build refuses it)."""
+    model = (root / "spec/model.yaml").read_text()
+    model = model.replace("  archive:\n    partition_key: orderId\n    item: Order\n", "")
+    (root / "spec/model.yaml").write_text(
+        model + "\nchanges:\n  - {rule: data.table-removed, target: archive, reason: a story}\n")
+
+
 def test_scaffold_is_created_once_and_survives_spec_changes(shop: Path) -> None:
     assert run_cli("-C", str(shop), "build").exit_code == 0
     scaffold = (shop / HANDLER).read_text()
@@ -101,8 +109,7 @@ def test_only_manifest_owned_files_are_deleted(shop: Path) -> None:
     pipeline.build(shop, emitters=EMITTERS)
     assert (shop / "generated/tables/archive.txt").is_file()
     (shop / "generated/tables/mine.txt").write_text("not gen's\n")
-    model = (shop / "spec/model.yaml").read_text()
-    (shop / "spec/model.yaml").write_text(model.replace("  archive:\n    partition_key: orderId\n    item: Order\n", ""))
+    _remove_table(shop)
     result = pipeline.build(shop, emitters=EMITTERS)
     assert [a.path for a in result.plan.by_verb("delete")] == ["generated/tables/archive.txt"]
     assert not (shop / "generated/tables/archive.txt").exists()
@@ -115,8 +122,7 @@ def test_edited_file_that_is_no_longer_generated_is_a_conflict(shop: Path) -> No
     _add_table(shop)
     pipeline.build(shop, emitters=EMITTERS)
     (shop / "generated/tables/archive.txt").write_text("edited\n")
-    model = (shop / "spec/model.yaml").read_text()
-    (shop / "spec/model.yaml").write_text(model.replace("  archive:\n    partition_key: orderId\n    item: Order\n", ""))
+    _remove_table(shop)
     result = pipeline.build(shop, emitters=EMITTERS)
     assert [a.path for a in result.plan.conflicts] == ["generated/tables/archive.txt"]
     assert not result.written

@@ -6,6 +6,7 @@ from generator.emit.terraform import logs
 from generator.emit.terraform.iam import roles
 from generator.aws.limits import STAGE_MAX
 from generator.emit.terraform.monitoring import needs_access_logs
+from generator.ir.changes import forgotten_tables
 from generator.ir.nodes import Ir
 
 PROVIDER_VERSION = "~> 6.0"
@@ -33,6 +34,8 @@ KEY_ACCOUNT_ACTIONS = (
     "kms:Update*",
 )
 TERRAFORM_VERSION = ">= 1.6.0"
+# `removed` blocks with `lifecycle { destroy = false }` (tables the spec let go) need 1.7.
+TERRAFORM_VERSION_REMOVED = ">= 1.7.0"
 STAGE_PATTERN = f"^[a-z][a-z0-9-]{{0,{STAGE_MAX - 1}}}$"
 NAME_PATTERN = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
@@ -46,7 +49,7 @@ def zone_of(domain: str) -> str:
 def versions_view(ir: Ir) -> dict[str, object]:
     return {
         "provider_version": PROVIDER_VERSION,
-        "terraform_version": TERRAFORM_VERSION,
+        "terraform_version": TERRAFORM_VERSION_REMOVED if forgotten_tables(ir) else TERRAFORM_VERSION,
         "domain": ir.frontend_domain is not None,
     }
 

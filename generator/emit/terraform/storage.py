@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.emit.terraform import logs, refs
+from generator.ir.changes import forgotten_tables
 from generator.ir.names import Resource, Role
 from generator.ir.nodes import Ir, Table
 
@@ -104,7 +105,8 @@ def dynamodb_view(ir: Ir) -> dict[str, object]:
     tables = [table_view(t) for t in ir.tables]
     if needs_idempotency(ir):
         tables.append(idempotency_table(ir))
-    return {"tables": tables}
+    forgotten = [f.table.address for f in forgotten_tables(ir)]
+    return {"tables": tables, "forgotten": forgotten}
 
 
 def kinesis_view(ir: Ir) -> dict[str, object]:
