@@ -9,6 +9,7 @@ configured index); one such test.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,5 +54,5 @@ def test_a_project_from_the_wheel_passes_make_test(tmp_path: Path) -> None:
     _run(["make", "install"], project, env, 1500)
     result = _run(["make", "test"], project, env, 1500)
     assert "passed" in result.stdout and "0 failed" in result.stdout
-    assert "terraform: 13 file(s), 0 problem(s)" in result.stderr
+    assert re.search(r"terraform: \d+ file\(s\), 0 problem\(s\)", result.stderr), result.stderr
     assert (project / "build/gen-test.xml").is_file()

@@ -104,7 +104,7 @@ class RequestValidator:
         errors = sorted(model.iter_errors(document), key=lambda e: list(e.absolute_path))
         if errors:
             specific = [leaf for error in errors for leaf in _specific(error)]
-            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", _escaped(describe(specific)))
+            return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", _escaped(describe(specific, located=True)))
         return None
 
 

@@ -3,8 +3,8 @@
 API Gateway validates bodies with the Java json-schema-validator (java-json-tools), and its
 messages are that library's: `[object has missing required properties (["body","subject","to"])]`
 (an answer of AWS quoted in a public issue thread; tests/fidelity/corpus/aws_reports.yaml).
-Contract: `describe(errors)` turns jsonschema's errors of one body into that string (plus, in
-gen dev only, the pointer of each failing value below the root: see `_where`): the
+Contract: `describe(errors)` turns jsonschema's errors of one body into that string
+(`located=True`, what gen dev answers, adds the pointer of each failing value: see `_where`): the
 library's message per keyword (`required`, `type`, `enum`, `minimum`, `maximum`, `minLength`,
 `maxLength`, `pattern`, `minItems`, `maxItems`, `additionalProperties`, `uniqueItems`,
 `minProperties`, `maxProperties`, `multipleOf`; one `required` message per object, listing every
@@ -112,8 +112,9 @@ _MESSAGES: dict[str, Callable[[Any], str]] = {
 }
 
 
-def describe(errors: Iterable[Any]) -> str:
-    """The validation error string of one body's schema errors (see the module doc)."""
+def describe(errors: Iterable[Any], *, located: bool = False) -> str:
+    """The validation error string of one body's schema errors (see the module doc); with
+    `located`, each message about a value below the root ends with its pointer (`_where`)."""
     messages: list[str] = []
     seen_required: set[tuple[Any, ...]] = set()
     for error in errors:
@@ -124,7 +125,7 @@ def describe(errors: Iterable[Any]) -> str:
             seen_required.add(where)
         message = _MESSAGES.get(str(error.validator))
         text = message(error) if message is not None else str(error.message)
-        messages.append(text + _where(error))
+        messages.append(text + (_where(error) if located else ""))
     return "[" + ", ".join(messages) + "]"
 
 
