@@ -248,7 +248,7 @@ def target_of_stack(root: Path, stack: Any) -> Target:
         for stream in stack.ir.streams:
             name = f"gen-test-scratch-{uuid.uuid4().hex[:10]}"
             kinesis.create_stream(StreamName=name, ShardCount=1)
-            overrides[f"stream_{stream.ident}"] = name
+            overrides[stream.names.stage_variable] = name
         try:
             with stack.extra_gateway(overrides) as url:
                 yield url

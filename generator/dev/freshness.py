@@ -32,8 +32,8 @@ def required_files(ir: Ir) -> list[str]:
     """What the local stack reads from generated/ for this spec."""
     files = [API_DEFINITION, SEED]
     if ir.processors:
-        files.append(f"generated/python/{ir.ident}/__init__.py")
-        files.extend(f"generated/python/{ir.ident}/entry/{p.name}.py" for p in ir.processors)
+        files.append(f"{ir.names.package_root}/__init__.py")
+        files.extend(p.names.entry_file for p in ir.processors)
     return files
 
 

@@ -30,7 +30,7 @@ from generator.dev.lambdas.invocations import CountingHandler
 from generator.dev.lambdas.poller import EventSourceConfig, KinesisPoller
 from generator.dev.local_aws.resources import LocalNames
 from generator.dev.schedule.scheduler import Scheduler
-from generator.ir.nodes import Ir, Processor
+from generator.ir.nodes import Ir, Processor, Stream
 
 if TYPE_CHECKING:
     from mypy_boto3_kinesis import KinesisClient
@@ -74,12 +74,13 @@ def event_source_config(
     )
 
 
-def archive_config(stream: str, physical: str, bucket: str) -> ArchiveConfig:
+def archive_config(stream: Stream, names: LocalNames, bucket: str) -> ArchiveConfig:
+    """The local archiver of `stream`, under the names Terraform gives its delivery stream."""
     return ArchiveConfig(
-        stream_name=physical,
+        stream_name=names.streams[stream.name],
         bucket=bucket,
-        delivery_stream_name=f"{physical}-archive",
-        prefix=f"{stream}/{DATE_PARTITIONS}",
+        delivery_stream_name=f"{names.prefix}-{stream.names.archive.physical}",
+        prefix=stream.names.archive_prefix + DATE_PARTITIONS,
         buffer_size_bytes=ARCHIVE_BUFFER_BYTES,
         buffer_interval_s=ARCHIVE_INTERVAL_S,
     )
@@ -145,9 +146,7 @@ class Workers:
         if names.datalake_bucket is not None:
             for stream in ir.streams:
                 if stream.archive:
-                    config = archive_config(
-                        stream.name, names.streams[stream.name], names.datalake_bucket
-                    )
+                    config = archive_config(stream, names, names.datalake_bucket)
                     archivers[stream.name] = Archiver(
                         config, clients.kinesis, clients.s3, store, readers=readers
                     )

@@ -260,6 +260,10 @@ def stream_names(project: str, name: str) -> StreamNames:
         archive_prefix=f"{name}/", archive_error_prefix=f"{ARCHIVE_ERRORS}{name}/")
 
 
+ARCHIVE_PARTITIONS: Final = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+"""The date partitions under a stream's data-lake prefix, in Firehose's prefix expressions (the
+local archiver evaluates the same text)."""
+
 ARCHIVE_ERRORS: Final = "errors/"
 """The data-lake prefix of Firehose delivery errors (expired by a lifecycle rule)."""
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from generator.ir.names import ARCHIVE_PARTITIONS
 from generator.dev.archive.firehose_naming import ObjectNamer
 from generator.dev.kinesis.checkpoints import CheckpointStore, MemoryCheckpointStore
 from generator.dev.kinesis.shard_reader import (
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 log = logging.getLogger(__name__)
-DATE_PARTITIONS = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
+DATE_PARTITIONS = ARCHIVE_PARTITIONS  # decided with the other data-lake names, in the IR
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from generator.emit.terraform import logs, refs
 from generator.ir.changes import forgotten_tables
 from generator.ir.names import Resource, Role
+from generator.ir.names import ARCHIVE_PARTITIONS
 from generator.ir.nodes import Ir, Table
 
 PROJECTIONS = {"all": "ALL", "keys_only": "KEYS_ONLY"}
 # Firehose's own partitioning by arrival time (UTC): Hive-style, so Athena/Glue see partitions.
-DATE_PARTITIONS = "year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +138,8 @@ def archive_view(ir: Ir) -> dict[str, object]:
                 role=names.archive_role,
                 log_group=logs.archive_group(s),
                 log_stream=names.archive_log_stream,
-                prefix=names.archive_prefix + DATE_PARTITIONS,
-                error_prefix=names.archive_error_prefix + "!{firehose:error-output-type}/" + DATE_PARTITIONS,
+                prefix=names.archive_prefix + ARCHIVE_PARTITIONS,
+                error_prefix=names.archive_error_prefix + "!{firehose:error-output-type}/" + ARCHIVE_PARTITIONS,
             )
         )
     return {"archives": archives}
