@@ -12,6 +12,8 @@ import re
 
 STAGE_MAX = 12
 ACCOUNT_ID_LEN = 12
+CORS_ORIGIN_VARIABLE = "cors_origin"
+"""The stage variable holding the one origin the API's CORS headers allow (per stage)."""
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {
     "self", "cls", "None", "True", "False", "type", "id", "object", "list", "dict", "str", "int",

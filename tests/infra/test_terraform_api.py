@@ -83,6 +83,7 @@ def test_the_stage_logs_traces_throttles_and_names_the_stores(any_stack: Stack) 
     ir = any_stack.ir
     expected = {f"table_{t.name}": f"aws_dynamodb_table.{t.ident}.name" for t in ir.tables}
     expected |= {f"stream_{s.name}": f"aws_kinesis_stream.{s.ident}.name" for s in ir.streams}
+    expected["cors_origin"] = "local.cors_origin"
     assert {k: ref(v) for k, v in stage["variables"].items()} == expected
     settings = one(any_stack.resource("aws_api_gateway_method_settings", "api"), "settings")
     assert settings["throttling_rate_limit"] == "${var.api_throttle_rate_limit}"

@@ -2,7 +2,8 @@
 
 Placeholders (`${region}`, `${role_<operationId>}`, `${user_pool_arn}`) appear only in integration
 `uri`, `credentials` and authorizer `providerARNs`; stage variables carry physical table and
-stream names into the mapping templates. Nothing here reads the environment.
+stream names into the mapping templates, and the stage's CORS origin into every CORS header.
+Nothing here reads the environment.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from generator.ir.names import CORS_ORIGIN_VARIABLE
 from generator.ir.nodes import Operation, Stream, Table
 
 API_JSON: Final = "generated/api/openapi.json"
@@ -37,8 +39,13 @@ JSON: Final = "application/json"
 VALIDATOR_BODY: Final = "body-and-params"
 VALIDATOR_PARAMS: Final = "params-only"
 
-CORS_ORIGIN: Final = "'*'"
-CORS_HEADERS: Final = "'Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key'"
+CORS_ORIGIN: Final = f"stageVariables.{CORS_ORIGIN_VARIABLE}"
+"""Every CORS header names the stage's origin (never `*`): Terraform sets it per stage."""
+CORS_HEADERS: Final = ("'Authorization,Content-Type,X-Amz-Content-Sha256,X-Amz-Date,X-Amz-Security-Token,"
+                       "X-Amz-User-Agent,X-Api-Key'")
+
+API_KEY_HEADER: Final = "x-api-key"
+"""Where API Gateway reads API keys (`x-amazon-apigateway-api-key-source: HEADER`)."""
 
 GATEWAY_ERROR_MODEL: Final = "GatewayError"
 """Component schema of `{"message": string}` for statuses the spec does not declare."""

@@ -16,6 +16,31 @@ from generator.emit.python.naming import PackageNames
 from generator.ir.names import snake
 from generator.ir.nodes import Field, Ir, KeyAttr, Table
 
+# The DynamoDB API action each method of the typed access calls (runtime/python/table.py), what
+# iam.tf grants a processor for a table: exactly the actions of the methods its Protocol has.
+# update_each sends TransactWriteItems, which IAM authorises item by item as UpdateItem.
+READ_ACTIONS = {"get": "GetItem", "batch_get": "BatchGetItem", "query": "Query", "scan": "Scan", "scan_all": "Scan"}
+WRITE_ACTIONS = {"put": "PutItem", "update": "UpdateItem", "update_each": "UpdateItem", "delete": "DeleteItem",
+                 "batch_write": "BatchWriteItem"}
+
+
+def queried_indexes(table: Table) -> tuple[str, ...]:
+    """The indexes the access class can query (`query_<index>`): those projecting every attribute."""
+    return tuple(i.name for i in table.indexes if i.projection == "all")
+
+
+def dynamodb_actions(table: Table, *, read: bool, write: bool) -> tuple[str, ...]:
+    """The IAM actions of every method a processor may call on `table`, sorted."""
+    methods: list[str] = []
+    if read:
+        methods += ["get", "batch_get", "scan", "scan_all"]
+        methods += ["query"] if table.sort_key or queried_indexes(table) else []
+    if write:
+        methods += list(WRITE_ACTIONS)
+    actions = {READ_ACTIONS.get(m) or WRITE_ACTIONS[m] for m in methods}
+    return tuple(sorted(f"dynamodb:{a}" for a in actions))
+
+
 _BASE_METHODS = ("get", "batch_get", "put", "update", "update_each", "delete", "scan", "scan_all",
                  "batch_write", "key_of", "client", "name", "item_type", "key_names")
 _KWARGS = ("self", "consistent", "condition", "update", "descending", "limit", "start", "filter",

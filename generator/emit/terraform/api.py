@@ -1,8 +1,11 @@
-"""api.tf's view: the templatefile() variables and stage variables of docs/api-definition.md."""
+"""api.tf's view: the templatefile() variables and stage variables of docs/api-definition.md, and
+who may call the API (`access`: usage plans, route throttles, WAF, CORS origin)."""
 
 from __future__ import annotations
 
 from generator.emit.terraform import logs, refs
+from generator.emit.terraform.access import access_view
+from generator.ir.names import CORS_ORIGIN_VARIABLE
 from generator.ir.nodes import Ir
 from generator.render.filters import HclExpr
 
@@ -21,11 +24,13 @@ def template_variables(ir: Ir) -> list[tuple[str, object]]:
 
 
 def stage_variables(ir: Ir) -> list[tuple[str, object]]:
-    """Physical names for the mapping templates: ``table_<table>`` and ``stream_<stream>``."""
+    """Physical names for the mapping templates (``table_<table>``, ``stream_<stream>``) and the
+    stage's CORS origin for every CORS header (``cors_origin``)."""
     pairs: list[tuple[str, object]] = [
         (f"table_{t.name}", refs.ref(refs.table(t.ident), "name")) for t in ir.tables
     ]
     pairs += [(f"stream_{s.name}", refs.ref(refs.stream(s.ident), "name")) for s in ir.streams]
+    pairs.append((CORS_ORIGIN_VARIABLE, HclExpr("local.cors_origin")))
     return sorted(pairs)
 
 
@@ -35,6 +40,8 @@ def api_view(ir: Ir) -> dict[str, object]:
         "stage_variables": stage_variables(ir),
         "access_log": logs.API_ACCESS,
         "execution_log": logs.API_EXECUTION,
+        "waf_log": logs.WAF,
         "domain": ir.frontend_domain is not None,
         "title": f"{ir.name} API",
+        **access_view(ir),
     }

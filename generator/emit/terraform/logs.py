@@ -53,7 +53,11 @@ API_EXECUTION = LogGroup(
 )
 
 
+# WAF logs only to groups whose name starts with aws-waf-logs-.
+WAF = LogGroup("waf", "aws-waf-logs-${local.prefix}-api")
+
+
 def all_groups(ir: Ir) -> tuple[LogGroup, ...]:
     groups = [function_group(p.ident, p.name) for p in ir.processors]
     groups += [archive_group(s.ident, s.name) for s in ir.streams if s.archive]
-    return (*groups, API_ACCESS, API_EXECUTION)
+    return (*groups, API_ACCESS, API_EXECUTION, WAF)
