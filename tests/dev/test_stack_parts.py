@@ -172,7 +172,11 @@ def test_routes(dist: Path) -> None:
     assert client.get("/_local/status").text == "local:/_local/status"
     assert client.get("/apix").text.startswith("<!doctype")  # not the stage: an app route
     config = client.get("/config.json")
-    assert config.json == CONFIG == {"apiUrl": "/api", "localAuth": True}
+    assert config.json == CONFIG == {
+        "apiUrl": "/api",
+        "localAuth": True,
+        "localSigning": {"accessKeyId": "testing", "secretAccessKey": "testing", "region": "us-east-1"},
+    }
     assert config.headers["Cache-Control"] == "no-store"
 
 
