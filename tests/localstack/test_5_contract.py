@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -37,7 +38,7 @@ from generator.dev.apigw import ApiGateway, wsgi_app
 from generator.dev.apigw.auth import local_token
 from generator.dev.stack import API_STAGE, RunningStack, gateway_variables
 from generator.dev.wsgi_server import WsgiServer
-from tests.localstack.support import REPO, unique
+from tests.localstack.support import REPO, sign, unique
 
 pytestmark = pytest.mark.slow
 
@@ -60,8 +61,21 @@ def gateway_status_codes(ctx: Any, response: Any, case: Any) -> bool | None:
 
 
 def cors_everywhere(ctx: Any, response: Any, case: Any) -> bool | None:
-    assert response.headers.get("access-control-allow-origin") == ["*"], response.headers
+    """The stage's one origin (gen dev's own), never `*`."""
+    (origin,) = response.headers.get("access-control-allow-origin") or [None]
+    assert origin is not None and origin.startswith("http://127.0.0.1:"), response.headers
     return None
+
+
+class SigV4(requests.auth.AuthBase):
+    """Signs each prepared request as a producer does (botocore, gen dev's local key pair)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body or b""
+        raw = body.encode() if isinstance(body, str) else bytes(body)  # type: ignore[arg-type]
+        headers = {k: v for k, v in request.headers.items() if k.lower() in ("content-type",)}
+        request.headers.update(sign(str(request.method), str(request.url), headers, raw))
+        return request
 
 
 def errors_are_messages(ctx: Any, response: Any, case: Any) -> bool | None:
@@ -96,7 +110,7 @@ def scratch_api(stack: RunningStack, kinesis: Any) -> Iterator[str]:
     stream = unique("contract-scratch")
     kinesis.create_stream(StreamName=stream, ShardCount=1)
     definition = json.loads((REPO / "generated/api/openapi.json").read_text(encoding="utf-8"))
-    stage_variables = {**stack.names.stage_variables(stack.ir), "stream_telemetry": stream}
+    stage_variables = {**stack.names.stage_variables(stack.ir), "stream_telemetry": stream, "cors_origin": stack.url}
     gateway = ApiGateway(definition, gateway_variables(definition, stack.ir, stack.names, stack.region),
                          stage_variables, stack.aws_endpoint, stack.region, stage=API_STAGE)
     server = WsgiServer(wsgi_app(gateway), "127.0.0.1", 0)
@@ -122,21 +136,27 @@ ingestion = schemathesis.pytest.from_fixture("ingestion_schema").include(method=
 @reads.parametrize()
 @SETTINGS
 def test_every_operation_answers_as_the_spec_says(case: Any) -> None:
-    case.call_and_validate(headers=TOKEN, checks=CHECKS, excluded_checks=EXCLUDED)
+    auth = SigV4() if case.operation.method.upper() == "POST" else None
+    case.call_and_validate(headers=TOKEN, checks=CHECKS, excluded_checks=EXCLUDED, auth=auth)
 
 
 @reads.parametrize()
 @SETTINGS
 def test_without_a_token_only_protected_operations_refuse(case: Any) -> None:
     response = case.call_and_validate(checks=CHECKS, excluded_checks=EXCLUDED)
-    protected = bool(case.operation.definition.raw.get("security"))
-    assert (response.status_code == 401) == protected, (case.operation.label, response.status_code)
+    schemes = {name for req in case.operation.definition.raw.get("security") or [] for name in req}
+    refused = {"cognito": 401, "sigv4": 403}  # no token; no signature (Missing Authentication Token)
+    if schemes:
+        (scheme,) = schemes
+        assert response.status_code == refused[scheme], (case.operation.label, response.status_code)
+    else:
+        assert response.status_code not in (401, 403), (case.operation.label, response.status_code)
 
 
 @ingestion.parametrize()
 @settings(SETTINGS, max_examples=INGESTION_EXAMPLES)
 def test_ingestion_accepts_what_the_body_model_allows(case: Any) -> None:
-    response = case.call_and_validate(checks=CHECKS, excluded_checks=EXCLUDED)
+    response = case.call_and_validate(checks=CHECKS, excluded_checks=EXCLUDED, auth=SigV4())
     assert response.status_code == 202, response.text
     result = response.json()
     assert result["failed"] == 0
