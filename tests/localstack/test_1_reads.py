@@ -283,7 +283,7 @@ def test_me_rejects_missing_or_invalid_tokens(http: Http, headers: dict[str, str
     answer = http.get("/api/me", headers=headers)
     assert answer.status == 401, answer.text
     assert answer.json == {"message": "Unauthorized"}
-    assert answer.header("Access-Control-Allow-Origin") == "*"
+    assert answer.header("Access-Control-Allow-Origin") == http.base
 
 
 def test_me_rejects_an_expired_token(http: Http) -> None:
