@@ -159,7 +159,7 @@ class SecurityReader:
         ptr: Pointer = ("components", "securitySchemes", first)
         xgen = self.schemes[first].get("x-gen")
         if xgen is None:
-            return (self._client(DEFAULT_CLIENT, {}, ptr),)
+            return self._default(ptr)
         if not isinstance(xgen, dict):
             self.ctx.error("E-AUTH", "x-gen of an API key scheme is a mapping {clients: ...}", self.doc, ptr + ("x-gen",))
             return ()
@@ -171,13 +171,17 @@ class SecurityReader:
         raw = xgen.get("clients")
         cptr = ptr + ("x-gen", "clients")
         if raw is None:
-            return (self._client(DEFAULT_CLIENT, {}, ptr),)
+            return self._default(ptr)
         if not isinstance(raw, dict) or not raw:
             self.ctx.error("E-AUTH", "clients maps client names to their limits", self.doc, cptr,
                            "e.g. clients: {acme: {rate_limit: 20, burst_limit: 40, quota: 50000, period: DAY}}")
             return ()
         out = [self._client(str(name), limits, cptr + (name,)) for name, limits in raw.items()]
         return tuple(sorted((c for c in out if c is not None), key=lambda c: c.name))
+
+    def _default(self, ptr: Pointer) -> tuple[ApiClient, ...]:
+        client = self._client(DEFAULT_CLIENT, {}, ptr)
+        return () if client is None else (client,)
 
     def _client(self, name: str, limits: Any, ptr: Pointer) -> ApiClient | None:
         ctx, doc = self.ctx, self.doc

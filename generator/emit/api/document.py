@@ -21,7 +21,7 @@ from generator.emit import source_material
 from generator.ir.nodes import Ir, Operation
 from generator.render.memo import memoized
 from generator.render.serialize import Prerendered
-from generator.load.refs import deref, parse_ref, resolve_pointer
+from generator.load.refs import deref
 
 _ACAO = "Access-Control-Allow-Origin"
 _STRING_HEADER = {"schema": {"type": "string"}}
