@@ -227,3 +227,25 @@ def test_output_is_canonical_and_deterministic(root: Path) -> None:
     text = first["generated/api/openapi.json"]
     assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     assert all(f.header is False for f in emit_api(ir))  # headers are in the text, identical to the embedded copy
+
+
+GOLDEN = REPO / "tests/golden/cases"
+
+
+@pytest.mark.parametrize(("root", "operation", "scheme"), [
+    (REPO, "ingestEvents", {"type": "apiKey", "name": "Authorization", "in": "header",
+                            "x-amazon-apigateway-authtype": "awsSigv4"}),
+    (GOLDEN / "query_gsi_nested", "postActivity", {"type": "apiKey", "name": "x-api-key", "in": "header"}),
+], ids=["sigv4", "api-key"])
+def test_ingestion_takes_iam_or_api_keys_as_api_gateway_imports_them(root: Path, operation: str,
+                                                                       scheme: dict[str, str]) -> None:
+    """AWS_IAM is `x-amazon-apigateway-authtype: awsSigv4`; apiKeyRequired is a plain x-api-key
+    scheme (keys read from the header); both refuse with 403, API keys also with 429."""
+    ir, doc = case_ir(root), _doc(root)
+    (op,) = [o for o in ir.operations if o.operation_id == operation]
+    method = doc["paths"][op.path]["post"]
+    (requirement,) = method["security"]
+    (name,) = requirement
+    assert {k: v for k, v in doc["components"]["securitySchemes"][name].items() if k != "description"} == scheme
+    assert "403" in method["responses"] and ("429" in method["responses"]) == (op.auth == "api_key")
+    assert doc.get("x-amazon-apigateway-api-key-source") == ("HEADER" if op.auth == "api_key" else None)
