@@ -92,7 +92,9 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
     streams = build_streams(ctx)
     events = build_events(ctx, streams)
     processors = build_processors(ctx, tables, events)
-    operations = OperationBuilder(ctx, tables, streams).build_all()
+    api = OperationBuilder(ctx, tables, streams)
+    operations = api.build_all()
+    clients = api.security.clients()
     seeds = build_seeds(ctx, tables)
     name = ctx.project
     names = project_names(name)
@@ -108,6 +110,7 @@ def _build(spec: LoadedSpec, diags: Diagnostics) -> Ir | None:
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
               frontend_domain=(frontend or {}).get("domain"), frontend="frontend" in spec.model.data,
               cognito=any(op.protected for op in operations) or declares_cognito(spec.openapi.data),
+              api_clients=clients,
               openapi=spec.openapi.data, spec_digest=spec.digest())
 
 
