@@ -95,11 +95,13 @@ class RunningStack:
         gateway = ApiGateway(
             self._definition,
             gateway_variables(self._definition, self.ir, self.names, self.region),
-            {**self.names.stage_variables(self.ir), **stage_variables},
+            {**self.names.stage_variables(self.ir), self.ir.names.cors_origin_variable: self.url,
+             **stage_variables},
             self.aws_endpoint,
             self.region,
             stage=API_STAGE,
             service_transport=self._transport,
+            api_keys=local_api_keys(self.ir),
         )
         server = WsgiServer(wsgi_app(gateway), "127.0.0.1", 0)
         server.start(name="gen-extra-gateway")
