@@ -124,7 +124,7 @@ class _LocalAccess(requests.auth.AuthBase):
         from botocore.awsrequest import AWSRequest
         from botocore.credentials import Credentials
 
-        from generator.dev.apigw.sigv4 import LOCAL_CREDENTIALS, SERVICE
+        from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
 
         route = f"{r.method} {urlsplit(r.url or '').path}"
         if self._key is not None and any(p.search(route) for p in self._keyed):

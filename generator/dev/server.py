@@ -21,7 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from generator.dev.apigw.auth import local_token
-from generator.dev.apigw.sigv4 import LOCAL_CREDENTIALS, SERVICE
+from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
 from generator.dev.stack import RunningStack, start_stack
 from generator.ir.nodes import Ir
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.dev.apigw import ApiGateway, wsgi_app
-from generator.dev.apigw.api_keys import ApiKeys, Plan
+from generator.dev.apigw.access.api_keys import ApiKeys, Plan
 from generator.dev.apigw.definition import DefinitionError, required_variables
 from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
 from generator.dev.http.wsgi_server import WsgiServer

@@ -24,7 +24,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from generator.dev.apigw.sigv4 import LOCAL_CREDENTIALS
+from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS
 from generator.dev.local_aws.identity import DEFAULT_REGION
 from generator.dev.local_endpoints import PREFIX as LOCAL_PREFIX
 

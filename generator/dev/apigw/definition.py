@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from generator.dev.apigw.api_keys import is_api_key_scheme
-from generator.dev.apigw.sigv4 import is_iam_scheme
+from generator.dev.apigw.access.api_keys import is_api_key_scheme
+from generator.dev.apigw.access.sigv4 import is_iam_scheme
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 ANY_METHOD = "x-amazon-apigateway-any-method"

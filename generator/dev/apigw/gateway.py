@@ -46,12 +46,12 @@ from typing import Any
 
 from generator.dev.apigw.velocity import java
 from generator.dev.apigw.velocity.java import OpaqueMap
-from generator.dev.apigw.api_keys import ApiKeyError, ApiKeys
+from generator.dev.apigw.access.api_keys import ApiKeyError, ApiKeys
 from generator.dev.apigw.auth import AuthError, authorize
 from generator.dev.apigw.definition import ApiDefinition, Operation, load_definition
 from generator.dev.apigw.gateway_responses import ErrorRequest, GatewayResponses
 from generator.dev.apigw.response import Response, header_value, select_template, set_header
-from generator.dev.apigw.sigv4 import LOCAL_CREDENTIALS, SignatureError, SigV4Verifier
+from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SignatureError, SigV4Verifier
 from generator.dev.apigw.service import (
     IntegrationFailure,
     IntegrationTimeout,

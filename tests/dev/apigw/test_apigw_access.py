@@ -18,9 +18,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from generator.dev.apigw import ApiGateway, Response
-from generator.dev.apigw.api_keys import ApiKeys, Plan, period_start
+from generator.dev.apigw.access.api_keys import ApiKeys, Plan, period_start
 from generator.dev.apigw.definition import load_definition
-from generator.dev.apigw.sigv4 import MISMATCH, SignatureError, SigV4Verifier
+from generator.dev.apigw.access.sigv4 import MISMATCH, SignatureError, SigV4Verifier
 
 SIGV4 = {"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}
 API_KEY = {"type": "apiKey", "name": "x-api-key", "in": "header"}
