@@ -63,9 +63,10 @@ def write_project(root: Path, tables: int) -> Path:
     for j in range(max(1, tables // 10)):
         processors[f"sweep_{j:03d}"] = {"schedule": "rate(1 hour)", "reads": [f"t{j:03d}"], "writes": [f"t{j:03d}"]}
     paths["/events"] = {"post": {"operationId": "ingestEvents", "x-gen": {"stream": "events"},
-                                 "responses": {"202": {"description": "accepted"}}}}
+                                 "security": [{"sigv4": []}], "responses": {"202": {"description": "accepted"}}}}
+    sigv4 = {"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}
     openapi = {"openapi": "3.1.0", "info": {"title": f"bench {tables}", "version": "1.0.0"}, "paths": paths,
-               "components": {"schemas": schemas}}
+               "components": {"securitySchemes": {"sigv4": sigv4}, "schemas": schemas}}
     model = {"version": 1, "name": "bench", "tables": model_tables,
              "streams": {"events": {"shards": 2, "archive": True}}, "events": events, "processors": processors}
     (root / "spec").mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,13 @@ describe("parseConfig", () => {
     });
     expect(parseConfig({ apiUrl: "/api", localAuth: false }, page).localAuth).toBe(false);
   });
-  it.each([[null], [[]], ["/api"], [{}], [{ apiUrl: "" }], [{ apiUrl: 42 }], [{ apiUrl: "/api", localAuth: "yes" }]])(
+  it("reads gen dev's local signing pair", () => {
+    const localSigning = { accessKeyId: "testing", secretAccessKey: "testing", region: "us-east-1" };
+    expect(parseConfig({ apiUrl: "/api", localSigning }, page).localSigning).toEqual(localSigning);
+  });
+  it.each([[null], [[]], ["/api"], [{}], [{ apiUrl: "" }], [{ apiUrl: 42 }], [{ apiUrl: "/api", localAuth: "yes" }],
+    [{ apiUrl: "/api", localSigning: { accessKeyId: "testing", region: "us-east-1" } }],
+    [{ apiUrl: "/api", localSigning: "testing" }]])(
     "rejects %j",
     (raw) => {
       expect(() => parseConfig(raw, page)).toThrow(ConfigError);

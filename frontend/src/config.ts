@@ -1,11 +1,20 @@
 // Runtime configuration: the same build runs under `gen dev` and in AWS, so where the API lives
 // is read at start-up from /config.json (served by gen dev; written to the bucket by Terraform).
 
+/** AWS credentials the dashboard signs SigV4-protected requests with (`gen dev`'s local pair). */
+export interface SigningConfig {
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+}
+
 export interface AppConfig {
   /** Absolute base URL of the API, without a trailing slash. */
   apiUrl: string;
   /** Whether to offer the local (unsigned token) sign-in of `gen dev`. Default true. */
   localAuth: boolean;
+  /** Only `gen dev` serves it: the key pair that signs requests to SigV4 routes (POST /events). */
+  localSigning?: SigningConfig;
 }
 
 export class ConfigError extends Error {
@@ -30,10 +39,21 @@ export function parseConfig(raw: unknown, pageUrl: string): AppConfig {
   if (obj.localAuth !== undefined && typeof obj.localAuth !== "boolean") {
     throw new ConfigError('config.json "localAuth" must be true or false');
   }
-  return {
+  const config: AppConfig = {
     apiUrl: resolveApiUrl(obj.apiUrl.trim(), pageUrl),
     localAuth: obj.localAuth ?? true,
   };
+  if (obj.localSigning !== undefined) config.localSigning = parseSigning(obj.localSigning);
+  return config;
+}
+
+function parseSigning(raw: unknown): SigningConfig {
+  const obj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+  const keys = ["accessKeyId", "secretAccessKey", "region"] as const;
+  if (keys.some((k) => typeof obj[k] !== "string" || obj[k] === "")) {
+    throw new ConfigError('config.json "localSigning" needs "accessKeyId", "secretAccessKey" and "region" strings');
+  }
+  return { accessKeyId: obj.accessKeyId as string, secretAccessKey: obj.secretAccessKey as string, region: obj.region as string };
 }
 
 export async function loadConfig(

@@ -73,6 +73,7 @@ data "aws_iam_policy_document" "key" {
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/kinesisfirehose/${local.prefix}-telemetry-archive",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.prefix}-api-access",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}",
+        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:aws-waf-logs-${local.prefix}-api",
       ]
     }
   }
@@ -127,6 +128,18 @@ data "aws_iam_policy_document" "fn_apply_readings_trust" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.prefix}-apply-readings"]
+    }
   }
 }
 
@@ -149,11 +162,21 @@ data "aws_iam_policy_document" "fn_apply_readings" {
   }
 
   statement {
+    sid = "Traces"
+    actions = [
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = [
+      "*",
+    ]
+  }
+
+  statement {
     sid = "TableDevices"
     actions = [
       "dynamodb:BatchGetItem",
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -171,7 +194,6 @@ data "aws_iam_policy_document" "fn_apply_readings" {
     sid = "TableReadings"
     actions = [
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
@@ -246,6 +268,18 @@ data "aws_iam_policy_document" "fn_mark_offline_trust" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.prefix}-mark-offline"]
+    }
   }
 }
 
@@ -268,11 +302,21 @@ data "aws_iam_policy_document" "fn_mark_offline" {
   }
 
   statement {
+    sid = "Traces"
+    actions = [
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = [
+      "*",
+    ]
+  }
+
+  statement {
     sid = "TableDevices"
     actions = [
       "dynamodb:BatchGetItem",
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
@@ -322,6 +366,18 @@ data "aws_iam_policy_document" "fn_register_devices_trust" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.prefix}-register-devices"]
+    }
   }
 }
 
@@ -344,10 +400,20 @@ data "aws_iam_policy_document" "fn_register_devices" {
   }
 
   statement {
+    sid = "Traces"
+    actions = [
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = [
+      "*",
+    ]
+  }
+
+  statement {
     sid = "TableDevices"
     actions = [
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
@@ -361,7 +427,6 @@ data "aws_iam_policy_document" "fn_register_devices" {
     sid = "TableSites"
     actions = [
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
@@ -436,6 +501,18 @@ data "aws_iam_policy_document" "api_get_device_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -470,6 +547,18 @@ data "aws_iam_policy_document" "api_get_my_profile_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -506,6 +595,18 @@ data "aws_iam_policy_document" "api_get_reading_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -541,6 +642,18 @@ data "aws_iam_policy_document" "api_get_site_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -575,6 +688,18 @@ data "aws_iam_policy_document" "api_ingest_events_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -622,6 +747,18 @@ data "aws_iam_policy_document" "api_list_devices_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -656,6 +793,18 @@ data "aws_iam_policy_document" "api_list_readings_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -692,6 +841,18 @@ data "aws_iam_policy_document" "api_list_site_devices_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -726,6 +887,18 @@ data "aws_iam_policy_document" "api_list_sites_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -767,6 +940,12 @@ data "aws_iam_policy_document" "schedule_mark_offline_trust" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule-group/default"]
     }
   }
 }
@@ -829,6 +1008,18 @@ data "aws_iam_policy_document" "archive_telemetry_trust" {
       test     = "StringEquals"
       variable = "sts:ExternalId"
       values   = [local.account_id]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:firehose:${var.region}:${local.account_id}:deliverystream/${local.prefix}-telemetry-archive"]
     }
   }
 }
@@ -915,6 +1106,12 @@ data "aws_iam_policy_document" "api_logs_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
   }
 }
 
@@ -940,4 +1137,51 @@ data "aws_iam_policy_document" "api_logs" {
       "${aws_cloudwatch_log_group.api_execution.arn}:*",
     ]
   }
+}
+
+resource "aws_iam_role" "producer" {
+  name               = "${local.prefix}-ingest-producer"
+  description        = "Producers of events: may invoke the SigV4-protected ingestion routes"
+  assume_role_policy = data.aws_iam_policy_document.producer_trust.json
+}
+
+data "aws_iam_policy_document" "producer_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = local.producer_principals
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "producer" {
+  name   = "least-privilege"
+  role   = aws_iam_role.producer.id
+  policy = data.aws_iam_policy_document.producer.json
+}
+
+data "aws_iam_policy_document" "producer" {
+  statement {
+    sid = "Invoke"
+    actions = [
+      "execute-api:Invoke",
+    ]
+    resources = [
+      "${aws_api_gateway_stage.api.execution_arn}/POST/events",
+    ]
+  }
+}
+
+# The same permissions as a managed policy, to attach to existing roles (a service's, the role
+# alias of AWS IoT's credentials provider, ...).
+resource "aws_iam_policy" "producer" {
+  name        = "${local.prefix}-ingest-producer"
+  description = "Producers of events: may invoke the SigV4-protected ingestion routes"
+  policy      = data.aws_iam_policy_document.producer.json
+}
+
+locals {
+  producer_principals = var.producer_principals != null ? var.producer_principals : ["arn:${local.partition}:iam::${local.account_id}:root"]
 }

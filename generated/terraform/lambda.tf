@@ -40,7 +40,7 @@ resource "aws_lambda_function" "apply_readings" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_apply_readings, aws_iam_role_policy.fn_apply_readings]
@@ -85,7 +85,7 @@ resource "aws_lambda_function" "mark_offline" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_mark_offline, aws_iam_role_policy.fn_mark_offline]
@@ -132,7 +132,7 @@ resource "aws_lambda_function" "register_devices" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_register_devices, aws_iam_role_policy.fn_register_devices]

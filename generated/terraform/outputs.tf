@@ -5,8 +5,18 @@ output "api_url" {
 }
 
 output "api_stage_arn" {
-  description = "The API stage, to associate a WAF web ACL with from a root module."
+  description = "The API stage (its WAF web ACL is var.waf_enabled's)."
   value       = aws_api_gateway_stage.api.arn
+}
+
+output "producer_role_arn" {
+  description = "Role a producer assumes to sign ingestion requests (SigV4, service execute-api)."
+  value       = aws_iam_role.producer.arn
+}
+
+output "producer_policy_arn" {
+  description = "The producer's permissions as a managed policy, to attach to an existing role or user."
+  value       = aws_iam_policy.producer.arn
 }
 
 output "cdn_url" {

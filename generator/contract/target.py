@@ -53,10 +53,12 @@ class Auth:
     """Credentials for protected operations: a local unsigned token (whose claims the tests
     choose), a given token, an API key, SigV4 from the AWS credential chain, or none."""
 
-    def __init__(self, kind: AuthKind, value: str | None = None, region: str | None = None) -> None:
+    def __init__(self, kind: AuthKind, value: str | None = None, region: str | None = None,
+                 ir: Ir | None = None) -> None:
         self.kind = kind
         self.value = value
         self.region = region
+        self.ir = ir  # local: which routes take SigV4 or an API key instead of the token
 
     @property
     def chooses_claims(self) -> bool:
@@ -69,6 +71,8 @@ class Auth:
             from generator.dev.apigw.auth import local_token
 
             session.headers["Authorization"] = "Bearer " + local_token({"sub": "gen-test", **(claims or {})})
+            if self.ir is not None:
+                session.auth = _LocalAccess(self.ir, self.region or "")
         elif self.kind == "token" and self.value:
             session.headers["Authorization"] = self.value
         elif self.kind == "api_key" and self.value:
@@ -103,6 +107,43 @@ class _SigV4(requests.auth.AuthBase):
         SigV4Auth(self._credentials, "execute-api", self._region).add_auth(signed)
         r.headers.update(dict(signed.headers.items()))
         return r
+
+
+class _LocalAccess(requests.auth.AuthBase):
+    """gen dev's other schemes, per route: SigV4 with the local key pair (instead of the token)
+    on IAM routes, the local key of the first API-key client on API-key routes."""
+
+    def __init__(self, ir: Ir, region: str) -> None:
+        self._iam = [_route(op.method, op.path) for op in ir.operations if op.auth == "iam"]
+        self._keyed = [_route(op.method, op.path) for op in ir.operations if op.auth == "api_key"]
+        self._key = ir.api_clients[0].local_key if ir.api_clients else None
+        self._region = region
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
+
+        route = f"{r.method} {urlsplit(r.url or '').path}"
+        if self._key is not None and any(p.search(route) for p in self._keyed):
+            r.headers["x-api-key"] = self._key
+        if any(p.search(route) for p in self._iam):
+            r.headers.pop("Authorization", None)
+            body = r.body.encode() if isinstance(r.body, str) else (r.body or b"")
+            signed = AWSRequest(method=r.method, url=r.url, data=body,
+                                headers={k: v for k, v in r.headers.items() if k.lower() == "content-type"})
+            ((key, secret),) = LOCAL_CREDENTIALS.items()
+            SigV4Auth(Credentials(key, secret), SERVICE, self._region).add_auth(signed)
+            r.headers.update(dict(signed.headers.items()))
+        return r
+
+
+def _route(method: str, path: str) -> re.Pattern[str]:
+    """``POST /events`` as a pattern matching the end of a request's ``METHOD /stage/path``."""
+    parts = re.split(r"\{[^}]+\}", path)
+    return re.compile(f"^{method.upper()} .*" + "[^/]+".join(re.escape(p) for p in parts) + "$")
 
 
 def region_of(url: str) -> str | None:
@@ -257,7 +298,7 @@ def target_of_stack(root: Path, stack: Any) -> Target:
                 kinesis.delete_stream(StreamName=name)
 
     return Target(
-        ir=stack.ir, root=root, http=Http(stack.api_url, Auth("local")),
+        ir=stack.ir, root=root, http=Http(stack.api_url, Auth("local", region=stack.region, ir=stack.ir)),
         description=f"the local stack of {root} ({stack.api_url})",
         local=LocalPowers(dynamodb, dict(stack.names.tables), scratch),
         endpoints=LocalEndpoints(stack.url), spec_document=spec, definition=definition,

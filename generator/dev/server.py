@@ -2,8 +2,9 @@
 
 Contract: `serve(root, host, port)` raises `StackError` (a `UserError`: the CLI prints one
 clear line and exits 2) when the stack cannot start (generated/ stale or missing, port in use,
-an entry module that does not import), never a traceback. Otherwise it prints a summary of the stack (URLs, resources,
-the local token form with a ready-made example) and then ``ready: http://HOST:PORT`` on stdout,
+an entry module that does not import), never a traceback. Otherwise it prints a summary of the
+stack (URLs, resources, the local token form with a ready-made example, the local SigV4 key pair
+and API keys of the protected ingestion routes) and then ``ready: http://HOST:PORT`` on stdout,
 flushed, once requests are served. SIGINT or SIGTERM stops it cleanly (threads joined, moto
 stopped) and it exits 0; a second Ctrl-C while stopping aborts.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from generator.dev.apigw.auth import local_token
+from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
 from generator.dev.stack import RunningStack, start_stack
 from generator.ir.nodes import Ir
 
@@ -83,6 +85,25 @@ def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
             "  (`<b64url header>.<b64url payload>.`). `sub` is required; a past `exp` answers 401.",
             f"  e.g. curl -H 'Authorization: Bearer {token}' {stack.api_url}{example}",
         ]
+    return lines + access_lines(ir, stack.region)
+
+
+def access_lines(ir: Ir, region: str) -> list[str]:
+    """How to call the SigV4- and API-key-protected operations locally (keys and limits)."""
+    lines: list[str] = []
+    signed = [op.operation_id for op in ir.operations if op.auth == "iam"]
+    if signed:
+        ((key, secret),) = LOCAL_CREDENTIALS.items()
+        lines += [
+            f"Signed requests ({', '.join(signed)}): AWS SigV4, service {SERVICE}, region {region}, with the",
+            f"  local key pair {key}/{secret} (README: sending events); unsigned or badly signed -> 403.",
+        ]
+    keyed = [op.operation_id for op in ir.operations if op.auth == "api_key"]
+    if keyed:
+        lines.append(f"API keys ({', '.join(keyed)}): header x-api-key; no key or an unknown one -> 403,"
+                     " over quota -> 429")
+        lines += [f"  client {c.name}: {c.local_key}   (quota {c.quota} per {c.period.lower()})"
+                  for c in ir.api_clients]
     return lines
 
 

@@ -6,8 +6,9 @@ Start-up, in order (anything failing undoes what was done and raises):
  3. moto on a free loopback port (`local_aws.moto_server`), the spec's tables, idempotency
     table, streams, data-lake bucket and dead-letter queues (`local_aws.resources`), under stage
     ``local``; the seed;
- 4. the API Gateway emulator on ``generated/api/openapi.json`` with local placeholder values and
-    stage variables naming the local tables and streams;
+ 4. the API Gateway emulator on ``generated/api/openapi.json`` with local placeholder values,
+    stage variables naming the local tables and streams and the stack's own origin as the CORS
+    origin, the local SigV4 key pair and the local API key of each usage-plan client;
  5. the functions: environment (``AWS_ENDPOINT_URL``, dummy credentials, ``TABLE_*``, ...) and
     import paths applied to this process, entry modules imported fresh (a cold start);
  6. the workers (pollers, archivers, scheduler), checkpointing under
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.dev.apigw import ApiGateway, wsgi_app
+from generator.dev.apigw.access.api_keys import ApiKeys, Plan
 from generator.dev.apigw.definition import DefinitionError, required_variables
 from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
 from generator.dev.http.wsgi_server import WsgiServer
@@ -93,11 +95,13 @@ class RunningStack:
         gateway = ApiGateway(
             self._definition,
             gateway_variables(self._definition, self.ir, self.names, self.region),
-            {**self.names.stage_variables(self.ir), **stage_variables},
+            {**self.names.stage_variables(self.ir), self.ir.names.cors_origin_variable: self.url,
+             **stage_variables},
             self.aws_endpoint,
             self.region,
             stage=API_STAGE,
             service_transport=self._transport,
+            api_keys=local_api_keys(self.ir),
         )
         server = WsgiServer(wsgi_app(gateway), "127.0.0.1", 0)
         server.start(name="gen-extra-gateway")
@@ -131,6 +135,11 @@ def gateway_variables(document: Any, ir: Ir, names: LocalNames, region: str) -> 
                 "(docs/api-definition.md lists region, role_<operationId> and user_pool_arn)"
             )
     return values
+
+
+def local_api_keys(ir: Ir) -> ApiKeys:
+    """The usage plans of the spec's API-key clients, each with its local key (`ApiClient.local_key`)."""
+    return ApiKeys({c.local_key: Plan(c.name, c.quota, c.period) for c in ir.api_clients})
 
 
 def _checkpoint_dir(root: Path) -> Path:
@@ -232,16 +241,18 @@ def _start(
     dynamodb, kinesis, s3, sqs = (aws.client(s) for s in ("dynamodb", "kinesis", "s3", "sqs"))
     dlq_urls = create_resources(ir, names, dynamodb=dynamodb, kinesis=kinesis, s3=s3, sqs=sqs)
     seeded = load_seed_file(root, stage=LOCAL_STAGE, client=dynamodb)
+    url = f"http://{_url_host(host)}:{http.port}"
 
     try:
         gateway = ApiGateway(
             document,
             gateway_variables(document, ir, names, region),
-            names.stage_variables(ir),
+            {**names.stage_variables(ir), ir.names.cors_origin_variable: url},
             aws.endpoint,
             region,
             stage=API_STAGE,
             service_transport=aws.in_process.call,
+            api_keys=local_api_keys(ir),
         )
     except DefinitionError as error:
         raise StackError(f"{API_DEFINITION} cannot run locally: {error}") from None
@@ -272,8 +283,6 @@ def _start(
                 record = workers.scheduler.fire_now(p.name)
                 log.info("schedule %s ran at start-up in %.0f ms%s", p.name, record.duration_ms,
                          "" if record.ok else f": {record.error}")
-
-    url = f"http://{_url_host(host)}:{http.port}"
 
     def info() -> dict[str, Any]:
         return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}}

@@ -2,7 +2,9 @@
 
 Routing by path:
 - ``/api`` and ``/api/...``: the API Gateway emulator (the path, stage included, goes to it raw);
-- ``/config.json``: ``{"apiUrl": "/api", "localAuth": true}``, what the frontend reads at start;
+- ``/config.json``: ``{"apiUrl": "/api", "localAuth": true, "localSigning": {...}}``, what the
+  frontend reads at start (`localSigning`: the local SigV4 key pair and region, with which the
+  dashboard signs its requests to SigV4-protected routes; only `gen dev` serves it);
 - ``/_local/...``: the local endpoints (`local_api`);
 - anything else: the built frontend in ``frontend/dist``; a path that is not a file there gets
   ``index.html`` (the single-page app routes it), unless its last segment looks like a file
@@ -22,12 +24,19 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
+from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS
+from generator.dev.local_aws.identity import DEFAULT_REGION
 from generator.dev.local_endpoints import PREFIX as LOCAL_PREFIX
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-CONFIG = {"apiUrl": "/api", "localAuth": True}
+_KEY, _SECRET = next(iter(LOCAL_CREDENTIALS.items()))
+CONFIG = {
+    "apiUrl": "/api",
+    "localAuth": True,
+    "localSigning": {"accessKeyId": _KEY, "secretAccessKey": _SECRET, "region": DEFAULT_REGION},
+}
 
 MISSING_BUILD = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>gen dev: no frontend build</title></head>

@@ -74,12 +74,16 @@ def _graph(ir: Ir) -> tuple[list[Node], list[Node], list[Node], list[Edge]]:
     return api_nodes, data_nodes, fn_nodes, edges
 
 
+AUTH_LABELS = {"none": "public", "cognito": "Cognito", "iam": "IAM (SigV4)", "api_key": "API key"}
+
+
 def emit_docs(ir: Ir) -> list[OutputFile]:
     from generator.render.env import render
 
     api_nodes, data_nodes, fn_nodes, edges = _graph(ir)
     consumers = {e.type: sorted(p.name for p in ir.processors if e.type in p.events) for e in ir.events}
     content = render("docs/architecture.md.j2", ir=ir, api_nodes=api_nodes, data_nodes=data_nodes,
-                     fn_nodes=fn_nodes, edges=edges, binding=_binding, consumers=consumers)
+                     fn_nodes=fn_nodes, edges=edges, binding=_binding, consumers=consumers,
+                     auth=AUTH_LABELS)
     return [OutputFile(path="generated/docs/architecture.md", content=content, source="spec/",
                        template="docs/architecture.md.j2")]

@@ -59,7 +59,9 @@ def build_valid_ir(spec: LoadedSpec, diags: Diagnostics, *, spec_digest: str | N
     streams = build_streams(ctx)
     events = build_events(ctx, streams)
     processors = build_processors(ctx, tables, events)
-    operations = OperationBuilder(ctx, tables, streams).build_all()
+    api = OperationBuilder(ctx, tables, streams)
+    operations = api.build_all()
+    clients = api.security.clients()
     seeds = build_seeds(ctx, tables)
     name = ctx.project
     names = project_names(name)
@@ -75,6 +77,7 @@ def build_valid_ir(spec: LoadedSpec, diags: Diagnostics, *, spec_digest: str | N
               operations=operations, models=tuple(ctx.models[k] for k in sorted(ctx.models)), seeds=seeds,
               frontend_domain=(frontend or {}).get("domain"), frontend="frontend" in spec.model.data,
               cognito=any(op.protected for op in operations) or declares_cognito(spec.openapi.data),
+              api_clients=clients,
               openapi=spec.openapi.data, spec_digest=spec.digest() if spec_digest is None else spec_digest,
               changes=changes)
 

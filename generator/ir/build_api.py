@@ -9,6 +9,7 @@ from generator.ir.context import BuildContext
 from generator.ir.names import operation_names, snake
 from generator.ir.nodes import Operation, OperationKind, Param, SortRange, Stream, Table
 from generator.ir.schemas import SchemaReader
+from generator.ir.security import SecurityReader, invoke_route, scheme_kind
 from generator.load.yaml_loader import Pointer
 from generator.load.refs import parse_ref, resolve_pointer
 from generator.validate.xgen import METHODS, SORT_KEYS, XGEN_KEYS, unknown_keys
@@ -22,6 +23,7 @@ class OperationBuilder:
         self.table_names = set(self.tables) | set((ctx.model_doc.data or {}).get("tables") or {})
         self.streams = {s.name for s in streams}
         self.reader = SchemaReader(ctx.api, ctx.diags)
+        self.security = SecurityReader(ctx)
 
     def build_all(self) -> tuple[Operation, ...]:
         out: list[Operation] = []
@@ -66,15 +68,22 @@ class OperationBuilder:
         xptr = ptr + ("x-gen",)
         ok = not unknown_keys(xgen, XGEN_KEYS)  # reported by validate.xgen, even when model.yaml is invalid
         params = self._params(op, item, ptr)
-        protected, scheme = self._security(op, ptr)
+        auth = self.security.operation(op, ptr)
+        if auth is None:
+            return None
         common = dict(operation_id=op["operationId"], ident=snake(op["operationId"]), path=path,
                       names=operation_names(ctx.project, op["operationId"]),
                       summary=str(op.get("summary") or ""), source=self.ctx.source(doc, ptr),
-                      protected=protected, security_scheme=scheme)
+                      protected=auth.kind == "cognito", security_scheme=auth.scheme, auth=auth.kind,
+                      invoke_route=invoke_route(method, path))
         if method == "post" and "stream" in xgen:
-            return self._ingest(xgen, xptr, op, ptr, params, common) if ok else None
+            if not (ok and self.security.check_ingestion(op, xgen, xptr, auth, str(xgen["stream"]))):
+                return None
+            return self._ingest(xgen, xptr, op, ptr, params, common)
         if method == "get" and "table" in xgen:
-            return self._read(xgen, xptr, op, ptr, params, common) if ok else None
+            if not (ok and self.security.check_read(auth, ptr, xgen, xptr)):
+                return None
+            return self._read(xgen, xptr, op, ptr, params, common)
         if not ok:
             return None
         if "stream" in xgen or "table" in xgen:
@@ -103,25 +112,6 @@ class OperationBuilder:
                 merged[(raw["in"], raw["name"])] = Param(name=str(raw["name"]), location=raw["in"],
                                                          required=bool(raw.get("required")), schema=schema)
         return list(merged.values())
-
-    def _security(self, op: dict[str, Any], ptr: Pointer) -> tuple[bool, str | None]:
-        reqs = op.get("security", self.doc.data.get("security")) or []
-        schemes = (self.doc.data.get("components") or {}).get("securitySchemes") or {}
-        names = [name for req in reqs if isinstance(req, dict) for name in req]
-        if not names:
-            return False, None
-        for name in names:
-            scheme = schemes.get(name)
-            if scheme is None:
-                self.ctx.error("E-AUTH", f"security scheme '{name}' is not defined", self.doc, ptr + ("security",),
-                               known_names_hint(name, schemes, "security schemes"))
-                return False, None
-            if not is_cognito_scheme(scheme):
-                self.ctx.error("E-AUTH", f"security scheme '{name}' is not a Cognito scheme", self.doc,
-                               ("components", "securitySchemes", name),
-                               "use type: oauth2, or type: apiKey with x-amazon-apigateway-authtype: cognito_user_pools")
-                return False, None
-        return True, names[0]
 
     def _response_ref(self, op: dict[str, Any], ptr: Pointer, status: str) -> tuple[str | None, Pointer]:
         resp = (op.get("responses") or {}).get(status)
@@ -307,7 +297,7 @@ class OperationBuilder:
                 params: list[Param], common: dict[str, Any]) -> Operation | None:
         ctx, doc = self.ctx, self.doc
         stream = str(xgen["stream"])
-        extra = [k for k in xgen if k != "stream"]
+        extra = [k for k in xgen if k not in ("stream", "public")]
         if extra:
             ctx.error("E-BIND", f"x-gen stream takes no '{extra[0]}'", doc, xptr + (extra[0],), key=True)
             return None
@@ -339,9 +329,7 @@ class OperationBuilder:
 
 def is_cognito_scheme(scheme: Any) -> bool:
     """A security scheme API Gateway enforces with a Cognito user pool authorizer."""
-    return isinstance(scheme, dict) and (
-        scheme.get("type") == "oauth2"
-        or (scheme.get("type") == "apiKey" and scheme.get("x-amazon-apigateway-authtype") == "cognito_user_pools"))
+    return scheme_kind(scheme) == "cognito"
 
 
 def declares_cognito(openapi: Any) -> bool:

@@ -126,6 +126,14 @@ def _reserved(reg: NameRegistry, project: ProjectNames) -> None:
     reg.resource(Owner("gen", "the API's access log"), project.api_access_log)
     reg.resource(Owner("gen", "the API's execution log"), project.api_execution_log)
     reg.resources(Owner("gen", "an alarm on the API"), project.api_alarms)
+    reg.resource(Owner("gen", "the API stage's method settings"), project.api_settings)
+    reg.claim(Owner("gen", "the API stage's CORS origin"), "stage variable", project.cors_origin_variable)
+    producer = Owner("gen", "part of the producer role of signed ingestion")
+    reg.resources(producer, (*project.producer_role.resources, project.producer_policy))
+    reg.resources(Owner("gen", "part of the API keys of the API's clients"),
+                  (project.clients_plan, project.clients_key, project.clients_plan_key))
+    reg.resources(Owner("gen", "part of the API's WAF"),
+                  (project.waf_acl, project.waf_association, project.waf_log, project.waf_logging))
     reg.claim(Owner("gen", "set on every function"), "environment variable", project.idempotency_env)
 
 
@@ -170,7 +178,7 @@ def _table(reg: NameRegistry, t: Table) -> None:
 def _stream(reg: NameRegistry, s: Stream, carries_events: bool) -> None:
     owner, n = Owner("stream", s.name, s.source.location), s.names
     reg.resource(owner, n.stream)
-    reg.resource(owner, n.iterator_alarm)
+    reg.resources(owner, (n.iterator_alarm, n.write_alarm))
     reg.claim(owner, "stage variable", n.stage_variable)
     if carries_events:
         reg.claim(owner, "events.py class", n.union_class)
@@ -201,6 +209,8 @@ def _processor(reg: NameRegistry, p: Processor) -> None:
 def _operation(reg: NameRegistry, op: Operation, location: Location) -> None:
     owner, n = Owner("operation", op.operation_id, location), op.names
     _role(reg, owner, n.role)
+    if op.kind == "ingest":
+        reg.resource(owner, n.throttle)
     reg.claim(owner, "template variable", n.role_variable)
     for path in (n.request_vtl, n.response_vtl):
         reg.claim(owner, "file", path, fold=True)

@@ -46,6 +46,9 @@ GATEWAY_ERROR_MODEL: Final = "GatewayError"
 FUNCTION_SETTINGS: Final = ("LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_SERVICE_NAME")
 """Environment variables every function gets besides its tables (docs/runtime-contract.md)."""
 
+CORS_ORIGIN_VARIABLE: Final = "cors_origin"
+"""The stage variable holding the one origin the API's CORS headers allow (per stage)."""
+
 CONTEXT_ATTRS: Final = ("telemetry", "lambda_context", "clock", "now", "logger", "metrics", "count")
 """Attributes every processor context has; a table attribute never takes one of them."""
 
@@ -229,12 +232,14 @@ def index_names(name: str) -> IndexNames:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StreamNames:
-    """A stream's names: the Kinesis stream and its iterator-age alarm, the stage variable
+    """A stream's names: the Kinesis stream, its iterator-age and write-throttle alarms, the
+    stage variable
     (``stream_<stream>``), the union of its events in events.py, and what archiving it creates
     (Firehose delivery stream, role, log group and stream, freshness alarm, data-lake prefixes)."""
 
     stream: Resource
     iterator_alarm: Resource
+    write_alarm: Resource
     stage_variable: str
     union_class: str
     archive: Resource
@@ -251,6 +256,7 @@ def stream_names(project: str, name: str) -> StreamNames:
     return StreamNames(
         stream=Resource("aws_kinesis_stream", ident, physical),
         iterator_alarm=_alarm(f"stream_{ident}_iterator_age", f"stream-{physical}-iterator-age"),
+        write_alarm=_alarm(f"stream_{ident}_write_throttles", f"stream-{physical}-write-throttles"),
         stage_variable=f"stream_{name}", union_class=f"{pascal(name)}Event",
         archive=Resource("aws_kinesis_firehose_delivery_stream", ident, f"{physical}-archive"),
         archive_role=_role(project, f"archive_{ident}", name, "archive"),
@@ -323,13 +329,14 @@ def processor_names(project: str, name: str) -> ProcessorNames:
 class OperationNames:
     """An operation's names: its integration role, the `templatefile` variable holding the
     role's ARN (``role_<operationId>``), its mapping-template files and, for ingestion, the
-    API Gateway model of its request body."""
+    API Gateway model of its request body and its route's throttle settings (ingestion only)."""
 
     role: Role
     role_variable: str
     request_vtl: str
     response_vtl: str
     body_model: str
+    throttle: Resource
 
 
 def operation_names(project: str, operation_id: str) -> OperationNames:
@@ -338,7 +345,8 @@ def operation_names(project: str, operation_id: str) -> OperationNames:
         role_variable=f"role_{operation_id}",
         request_vtl=f"{VTL_DIR}/{operation_id}.request.vtl",
         response_vtl=f"{VTL_DIR}/{operation_id}.response.vtl",
-        body_model=operation_id[:1].upper() + operation_id[1:] + "Body")
+        body_model=operation_id[:1].upper() + operation_id[1:] + "Body",
+        throttle=Resource("aws_api_gateway_method_settings", f"ingest_{snake(operation_id)}"))
 
 
 def model_class(schema_name: str) -> str:
@@ -353,7 +361,11 @@ def event_class(event_type: str) -> str:
 class ProjectNames:
     """Stack-wide names: the Python package and its folder, and the resources gen adds to every
     stack whose names spec names could meet (idempotency table, API logging role, log groups
-    and alarms)."""
+    and alarms: 5xx, 4xx rate, latency, in that order); the API's access controls: the stage's
+    method settings, the CORS-origin stage variable, the producer role of SigV4 ingestion and
+    its attachable policy, the usage plan, keys and plan keys of API-key clients (one resource
+    each, `for_each` over the clients), the WAF web ACL, its association, log group and logging
+    configuration."""
 
     project: str
     package: str
@@ -364,7 +376,18 @@ class ProjectNames:
     api_logs_role: Role
     api_access_log: Resource
     api_execution_log: Resource
-    api_alarms: tuple[Resource, Resource]
+    api_alarms: tuple[Resource, Resource, Resource]
+    api_settings: Resource
+    cors_origin_variable: str
+    producer_role: Role
+    producer_policy: Resource
+    clients_plan: Resource
+    clients_key: Resource
+    clients_plan_key: Resource
+    waf_acl: Resource
+    waf_association: Resource
+    waf_log: Resource
+    waf_logging: Resource
 
     def prefix(self, stage: str) -> str:
         """``<name>-<stage>``: what every physical name starts with."""
@@ -381,6 +404,7 @@ IDEMPOTENCY: Final = "idempotency"
 
 def project_names(project: str) -> ProjectNames:
     package = package_identifier(project)
+    producer = _role(project, "producer", "ingest", "producer")
     return ProjectNames(
         project=project, package=package, package_root=f"{PYTHON_ROOT}/{package}",
         idempotency=Resource("aws_dynamodb_table", IDEMPOTENCY, IDEMPOTENCY),
@@ -388,4 +412,17 @@ def project_names(project: str) -> ProjectNames:
         api_logs_role=_role(project, "api_logs", "api", "logs"),
         api_access_log=Resource("aws_cloudwatch_log_group", "api_access", "api-access"),
         api_execution_log=Resource("aws_cloudwatch_log_group", "api_execution"),
-        api_alarms=(_alarm("api_5xx", "api-5xx"), _alarm("api_latency", "api-latency")))
+        api_alarms=(_alarm("api_5xx", "api-5xx"), _alarm("api_4xx", "api-4xx"),
+                    _alarm("api_latency", "api-latency")),
+        api_settings=Resource("aws_api_gateway_method_settings", "api"),
+        cors_origin_variable=CORS_ORIGIN_VARIABLE,
+        producer_role=producer,
+        producer_policy=Resource("aws_iam_policy", producer.label, producer.role.physical),
+        clients_plan=Resource("aws_api_gateway_usage_plan", "clients"),
+        clients_key=Resource("aws_api_gateway_api_key", "clients"),
+        clients_plan_key=Resource("aws_api_gateway_usage_plan_key", "clients"),
+        waf_acl=Resource("aws_wafv2_web_acl", "api"),
+        waf_association=Resource("aws_wafv2_web_acl_association", "api"),
+        # WAF logs only to groups whose name starts with aws-waf-logs- (see emit.terraform.logs)
+        waf_log=Resource("aws_cloudwatch_log_group", "waf", "api"),
+        waf_logging=Resource("aws_wafv2_web_acl_logging_configuration", "api"))

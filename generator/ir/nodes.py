@@ -196,6 +196,10 @@ class Processor:
 
 
 OperationKind = Literal["get_item", "scan", "query", "ingest"]
+AuthKind = Literal["none", "cognito", "iam", "api_key"]
+"""How callers of an operation authenticate: not at all, a Cognito token, an IAM SigV4
+signature, or an API key of a usage plan (docs/spec-format.md, Security)."""
+QuotaPeriod = Literal["DAY", "WEEK", "MONTH"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -220,7 +224,10 @@ class Operation:
     """One API operation bound to the model through `x-gen`.
 
     `key_params` maps key attributes to the path parameters that carry them;
-    `key_claims` maps key attributes to token claims (`key_from_claim`).
+    `key_claims` maps key attributes to token claims (`key_from_claim`). `auth` is how callers
+    authenticate and `security_scheme` the scheme that says so; `protected` is true exactly for
+    Cognito (a token whose claims the templates may read). `invoke_route` is the operation's part
+    of its execute-api ARN (``POST/events``; path parameters as ``*``), what an IAM policy grants.
     """
 
     operation_id: str
@@ -239,8 +246,27 @@ class Operation:
     item_model: str | None
     protected: bool
     security_scheme: str | None
+    auth: AuthKind
+    invoke_route: str
     summary: str
     names: OperationNames
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiClient:
+    """A client of the API-key usage plan: its key and limits (`x-gen: {clients}` of the scheme).
+
+    `name` labels its Terraform key and plan (``aws_api_gateway_api_key.clients["<name>"]``);
+    `local_key` is the key `gen dev` accepts for it.
+    """
+
+    name: str
+    rate_limit: int
+    burst_limit: int
+    quota: int
+    period: QuotaPeriod
+    local_key: str
     source: SourceRef
 
 
@@ -272,7 +298,8 @@ class Ir:
     The optional parts are decided here, once: `frontend` is true when model.yaml has a
     `frontend:` section (web bucket, CloudFront; Route 53 and ACM only with `frontend_domain`);
     `cognito` is true when an operation is protected or openapi.yaml declares a Cognito
-    security scheme (user pool and its app client).
+    security scheme (user pool and its app client). `api_clients` are the usage-plan clients of
+    the API-key scheme (empty when no operation takes API keys).
     """
 
     name: str
@@ -288,6 +315,7 @@ class Ir:
     frontend_domain: str | None
     frontend: bool
     cognito: bool
+    api_clients: tuple[ApiClient, ...]
     openapi: Any = field(compare=False)
     spec_digest: str
     changes: tuple[Change, ...] = ()
@@ -320,3 +348,6 @@ class Ir:
 
     def processor(self, name: str) -> Processor:
         return next(p for p in self.processors if p.name == name)
+
+    def uses_auth(self, kind: AuthKind) -> bool:
+        return any(op.auth == kind for op in self.operations)

@@ -28,13 +28,15 @@ def hcl_frag(value: Any) -> str:
 
 
 def hcl_value(value: Any) -> str:
-    """Any view value as an HCL expression: HclExpr as is, str quoted, bool/int, one-line lists."""
+    """Any view value as an HCL expression: HclExpr as is, str quoted, bool/int/float, one-line lists."""
     if isinstance(value, HclExpr):
         return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        return repr(value)
     if isinstance(value, str):
         return hcl_str(value)
     if isinstance(value, (list, tuple)):

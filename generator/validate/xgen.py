@@ -13,7 +13,7 @@ from typing import Any
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.load.yaml_loader import Pointer, YamlDocument
 
-XGEN_KEYS = ("table", "list", "index", "sort", "key_from_claim", "stream")
+XGEN_KEYS = ("table", "list", "index", "sort", "key_from_claim", "stream", "public")
 SORT_KEYS = ("from", "to", "order")
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 

@@ -172,7 +172,11 @@ def test_routes(dist: Path) -> None:
     assert client.get("/_local/status").text == "local:/_local/status"
     assert client.get("/apix").text.startswith("<!doctype")  # not the stage: an app route
     config = client.get("/config.json")
-    assert config.json == CONFIG == {"apiUrl": "/api", "localAuth": True}
+    assert config.json == CONFIG == {
+        "apiUrl": "/api",
+        "localAuth": True,
+        "localSigning": {"accessKeyId": "testing", "secretAccessKey": "testing", "region": "us-east-1"},
+    }
     assert config.headers["Cache-Control"] == "no-store"
 
 
@@ -279,3 +283,15 @@ def test_raw_dot_dot_paths_never_leave_dist(dist: Path) -> None:
             assert answer.startswith(b"HTTP/1.1 404") and b"secret" not in answer, raw
     finally:
         server.stop()
+
+
+def test_the_start_summary_prints_the_local_keys() -> None:
+    """gen dev says how to call its SigV4 and API-key routes: the key pair, each client's key."""
+    from generator.dev.server import access_lines
+    from tests.vtl.support import case_ir
+
+    signed = "\n".join(access_lines(case_ir(REPO), "us-east-1"))
+    assert "ingestEvents" in signed and "testing/testing" in signed and "execute-api" in signed
+    keyed = access_lines(case_ir(REPO / "tests/golden/cases/query_gsi_nested"), "us-east-1")
+    assert "  client library-kiosk: local-api-key-library-kiosk   (quota 2000 per week)" in keyed
+    assert "  client scanner-app: local-api-key-scanner-app   (quota 50000 per day)" in keyed

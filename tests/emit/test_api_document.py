@@ -26,6 +26,7 @@ IDS = ["reference", "edge"]
 GATEWAY_RESPONSES = {"DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS", "UNAUTHORIZED",
                      "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN", "UNSUPPORTED_MEDIA_TYPE"}
 ACAO = "Access-Control-Allow-Origin"
+ORIGIN = "stageVariables.cors_origin"
 
 
 def _doc(root: Path) -> dict[str, Any]:
@@ -70,14 +71,14 @@ def test_every_operation_is_integrated(root: Path) -> None:
         assert set(integration["responses"]) == {"default", "4\\d{2}", "5\\d{2}"}
         for response in integration["responses"].values():
             assert response["statusCode"] in method["responses"], (op.operation_id, response["statusCode"])
-            assert response["responseParameters"] == {f"method.response.header.{ACAO}": "'*'"}
+            assert response["responseParameters"] == {f"method.response.header.{ACAO}": ORIGIN}
             assert set(response["responseTemplates"]) == {"application/json"}
         assert integration["responses"]["default"]["statusCode"] == ("202" if op.kind == "ingest" else "200")
         for status, response in method["responses"].items():
             assert ACAO in response["headers"], (op.operation_id, status)
         body = validators[method["x-amazon-apigateway-request-validator"]]
         assert body == {"validateRequestBody": op.kind == "ingest", "validateRequestParameters": True}
-        assert ("security" in method) == op.protected
+        assert ("security" in method) == (op.auth != "none")
         assert "x-gen" not in method
 
 
@@ -90,7 +91,7 @@ def test_every_path_has_a_cors_preflight(root: Path) -> None:
         headers = integration["responses"]["default"]["responseParameters"]
         methods = sorted(m.upper() for m in item if m != "options") + ["OPTIONS"]
         assert headers["method.response.header.Access-Control-Allow-Methods"] == "'" + ",".join(methods) + "'"
-        assert headers[f"method.response.header.{ACAO}"] == "'*'"
+        assert headers[f"method.response.header.{ACAO}"] == ORIGIN
         assert set(options["responses"]["200"]["headers"]) == {h.rsplit(".", 1)[1] for h in headers}
         assert sorted(p["name"] for p in options.get("parameters", [])) == sorted(re.findall(r"\{(\w+)\}", path))
 
@@ -99,7 +100,7 @@ def test_gateway_responses_are_json_with_cors() -> None:
     responses = _doc(REPO)["x-amazon-apigateway-gateway-responses"]
     assert set(responses) == GATEWAY_RESPONSES
     for kind, response in responses.items():
-        assert response["responseParameters"][f"gatewayresponse.header.{ACAO}"] == "'*'"
+        assert response["responseParameters"][f"gatewayresponse.header.{ACAO}"] == ORIGIN
         template = response["responseTemplates"]["application/json"]
         filled = template.replace("$context.error.messageString", '"Some \\"quoted\\" message"')
         assert set(json.loads(filled)) == {"message"}, kind
@@ -108,6 +109,10 @@ def test_gateway_responses_are_json_with_cors() -> None:
     # a refused body says why: API Gateway's request validator fills validationErrorString
     assert responses["BAD_REQUEST_BODY"]["responseTemplates"]["application/json"] == (
         '{"message": "$context.error.message $context.error.validationErrorString"}')
+    # POST /events takes SigV4: an unsigned request must say so (403), not "Not found"
+    missing = responses["MISSING_AUTHENTICATION_TOKEN"]
+    assert missing["statusCode"] == "403"
+    assert "messageString" in missing["responseTemplates"]["application/json"]
 
 
 @pytest.mark.parametrize("root", ROOTS, ids=IDS)
@@ -132,6 +137,8 @@ def test_terraform_and_the_emulator_agree_with_the_document(root: Path) -> None:
     stage = {name for name, _ in stage_variables(ir)}
     used = set(re.findall(r"\$stageVariables\.(\w+)", json.dumps(doc)))
     assert used and used <= stage
+    mapped = set(re.findall(r'"stageVariables\.(\w+)"', json.dumps(doc)))
+    assert mapped == {"cors_origin"} and mapped <= stage
     definition = load_definition(doc, {name: "arn:x" for name in provided} | {"region": "eu-west-1"})
     assert {op.operation_id for op in definition.operations() if op.method != "OPTIONS"} == \
         {op.operation_id for op in ir.operations}
@@ -223,3 +230,25 @@ def test_output_is_canonical_and_deterministic(root: Path) -> None:
     text = first["generated/api/openapi.json"]
     assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     assert all(f.header is False for f in emit_api(ir))  # headers are in the text, identical to the embedded copy
+
+
+GOLDEN = REPO / "tests/golden/cases"
+
+
+@pytest.mark.parametrize(("root", "operation", "scheme"), [
+    (REPO, "ingestEvents", {"type": "apiKey", "name": "Authorization", "in": "header",
+                            "x-amazon-apigateway-authtype": "awsSigv4"}),
+    (GOLDEN / "query_gsi_nested", "postActivity", {"type": "apiKey", "name": "x-api-key", "in": "header"}),
+], ids=["sigv4", "api-key"])
+def test_ingestion_takes_iam_or_api_keys_as_api_gateway_imports_them(root: Path, operation: str,
+                                                                       scheme: dict[str, str]) -> None:
+    """AWS_IAM is `x-amazon-apigateway-authtype: awsSigv4`; apiKeyRequired is a plain x-api-key
+    scheme (keys read from the header); both refuse with 403, API keys also with 429."""
+    ir, doc = case_ir(root), _doc(root)
+    (op,) = [o for o in ir.operations if o.operation_id == operation]
+    method = doc["paths"][op.path]["post"]
+    (requirement,) = method["security"]
+    (name,) = requirement
+    assert {k: v for k, v in doc["components"]["securitySchemes"][name].items() if k != "description"} == scheme
+    assert "403" in method["responses"] and ("429" in method["responses"]) == (op.auth == "api_key")
+    assert doc.get("x-amazon-apigateway-api-key-source") == ("HEADER" if op.auth == "api_key" else None)

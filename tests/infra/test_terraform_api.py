@@ -85,6 +85,7 @@ def test_the_stage_logs_traces_throttles_and_names_the_stores(any_stack: Stack) 
     bound = {op.table for op in ir.operations} | {op.stream for op in ir.operations}
     expected = {f"table_{t.name}": f"aws_dynamodb_table.{t.ident}.name" for t in ir.tables if t.name in bound}
     expected |= {f"stream_{s.name}": f"aws_kinesis_stream.{s.ident}.name" for s in ir.streams if s.name in bound}
+    expected["cors_origin"] = "local.cors_origin"
     assert {k: ref(v) for k, v in stage["variables"].items()} == expected
     settings = one(any_stack.resource("aws_api_gateway_method_settings", "api"), "settings")
     assert settings["throttling_rate_limit"] == "${var.api_throttle_rate_limit}"

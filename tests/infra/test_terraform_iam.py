@@ -6,16 +6,19 @@ import re
 
 from tests.infra.terraform_stack import Stack, many, one, parse, ref, stack
 
-from generator.emit.terraform.iam import DDB_READ, DDB_WRITE
-from generator.ir.names import role_suffix
 from generator.aws.limits import STAGE_MAX
-from generator.ir.nodes import Ir
+from generator.ir.names import role_suffix
+from generator.ir.nodes import Ir, Table
 
 # A resource is specific when it is an attribute of a resource this stack manages, optionally
 # followed by a fixed suffix (an index, a key prefix, a log group's streams).
 _SPECIFIC = re.compile(
     r"^\$\{aws_[a-z0-9_]+\.[a-z0-9_]+\.(arn|name|id)\}(/[A-Za-z0-9_./=-]+\*?|:\*)?$"
 )
+# One API route of this stack's stage: METHOD/path, a path parameter as one `*` segment.
+_ROUTE = re.compile(r"^\$\{aws_api_gateway_stage\.api\.execution_arn\}/[A-Z]+/([A-Za-z0-9_.-]+|\*)(/([A-Za-z0-9_.-]+|\*))*$")
+# X-Ray's trace upload takes no resource ARN (AWS: resource "*" only).
+_NO_RESOURCE_ACTIONS = {"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
 
 
 def role_policies(st: Stack) -> dict[str, dict[str, object]]:
@@ -45,10 +48,12 @@ def wildcard_problems(st: Stack) -> list[str]:
             if not s.get("actions") or "not_actions" in s or "not_resources" in s:
                 problems.append(f"{where}: needs explicit actions and resources")
             problems += [f"{where}: wildcard action {a}" for a in s.get("actions", []) if "*" in a]
+            if set(s.get("actions", [])) <= _NO_RESOURCE_ACTIONS and s.get("resources") == ["*"]:
+                continue
             problems += [
                 f"{where}: unspecific resource {r}"
                 for r in s.get("resources", ["*"])
-                if not _SPECIFIC.match(str(r))
+                if not (_SPECIFIC.match(str(r)) or _ROUTE.match(str(r)))
             ]
     return problems
 
@@ -64,6 +69,7 @@ def expected_roles(ir: Ir) -> set[str]:
     roles = {f"fn_{p.ident}" for p in ir.processors} | {f"api_{op.ident}" for op in ir.operations}
     roles |= {f"schedule_{p.ident}" for p in ir.processors if p.kind == "schedule"}
     roles |= {f"archive_{s.ident}" for s in ir.streams if s.archive}
+    roles |= {"producer"} if any(op.kind == "ingest" and op.auth == "iam" for op in ir.operations) else set()
     return roles | {"api_logs"}
 
 
@@ -123,29 +129,88 @@ def test_one_role_per_function_integration_schedule_and_archive(any_stack: Stack
     for var, role in api_vars:
         users.setdefault(role, []).append(var)
     assert {k: v for k, v in users.items() if len(v) != 1} == {}, "a role shared by two users"
-    assert len(users) == len(roles) - 1  # api_logs is API Gateway's account-level logging role
+    # api_logs is API Gateway's account-level logging role; producer is assumed by producers
+    assert len(users) == len(roles) - 1 - ("producer" in roles)
     assert {f"role_{op.operation_id}" for op in ir.operations} == {v for v, _ in api_vars}
 
 
+SERVICES = {
+    "fn": "lambda.amazonaws.com",
+    "api": "apigateway.amazonaws.com",
+    "schedule": "scheduler.amazonaws.com",
+    "archive": "firehose.amazonaws.com",
+}
+
+
+def trust_statement(st: Stack, label: str) -> dict[str, object]:
+    role = st.resource("aws_iam_role", label)
+    trust = st.data("aws_iam_policy_document")[
+        ref(role["assume_role_policy"]).removeprefix("data.aws_iam_policy_document.").removesuffix(".json")
+    ]
+    (statement,) = many(trust, "statement")
+    return statement
+
+
 def test_each_role_is_assumed_by_its_service_only(any_stack: Stack) -> None:
-    services = {
-        "fn": "lambda.amazonaws.com",
-        "api": "apigateway.amazonaws.com",
-        "schedule": "scheduler.amazonaws.com",
-        "archive": "firehose.amazonaws.com",
-    }
-    docs = any_stack.data("aws_iam_policy_document")
-    for label, role in any_stack.resources("aws_iam_role").items():
-        trust = docs[
-            ref(role["assume_role_policy"])
-            .removeprefix("data.aws_iam_policy_document.")
-            .removesuffix(".json")
-        ]
-        (statement,) = many(trust, "statement")
+    for label in any_stack.resources("aws_iam_role"):
+        statement = trust_statement(any_stack, label)
         assert statement["actions"] == ["sts:AssumeRole"]
         (principal,) = many(statement, "principals")
+        if label == "producer":
+            assert principal["type"] == "AWS"
+            assert principal["identifiers"] == "${local.producer_principals}"
+            continue
         assert principal["type"] == "Service"
-        assert principal["identifiers"] == [services[label.split("_")[0]]], label
+        assert principal["identifiers"] == [SERVICES[label.split("_")[0]]], label
+
+
+def test_service_trust_names_this_account_and_the_source(any_stack: Stack) -> None:
+    """Confused-deputy guards: every service trust pins aws:SourceAccount, and aws:SourceArn
+    where the service passes one (all but API Gateway's account-wide logging role)."""
+    arns = {
+        "fn": r"arn:\$\{local\.partition\}:lambda:\$\{var\.region\}:\$\{local\.account_id\}:"
+              r"function:\$\{local\.prefix\}-[a-z0-9-]+",
+        "api": r"arn:\$\{local\.partition\}:execute-api:\$\{var\.region\}:\$\{local\.account_id\}:\*",
+        "schedule": r"arn:\$\{local\.partition\}:scheduler:\$\{var\.region\}:\$\{local\.account_id\}:"
+                    r"schedule-group/default",
+        "archive": r"arn:\$\{local\.partition\}:firehose:\$\{var\.region\}:\$\{local\.account_id\}:"
+                   r"deliverystream/\$\{local\.prefix\}-[a-z0-9-]+-archive",
+    }
+    for label in any_stack.resources("aws_iam_role"):
+        if label == "producer":
+            continue
+        conditions = {c["variable"]: c for c in many(trust_statement(any_stack, label), "condition")}
+        account = conditions.pop("aws:SourceAccount")
+        assert (account["test"], account["values"]) == ("StringEquals", ["${local.account_id}"]), label
+        conditions.pop("sts:ExternalId", None)  # Firehose's documented external id, kept
+        if label == "api_logs":
+            assert conditions == {}
+            continue
+        source = conditions.pop("aws:SourceArn")
+        assert conditions == {} and source["test"] == "ArnLike", label
+        (arn,) = source["values"]
+        assert re.fullmatch(arns[label.split("_")[0]], arn), (label, arn)
+    fns = {label for label in any_stack.resources("aws_iam_role") if label.startswith("fn_")}
+    for p in any_stack.ir.processors:  # each function's trust names that function
+        (arn,) = {c["variable"]: c for c in many(trust_statement(any_stack, f"fn_{p.ident}"), "condition")}[
+            "aws:SourceArn"]["values"]
+        body = any_stack.resource("aws_lambda_function", p.ident)
+        assert arn.endswith(":function:" + body["function_name"]) and f"fn_{p.ident}" in fns
+
+
+def expected_table_actions(t: Table, read: bool, write: bool) -> set[str]:
+    """What the typed access of generated/python/<pkg>/tables.py calls (runtime/python/table.py):
+    reads get/batch_get/scan[_all] and query (when the table has a sort key or an index that
+    projects all attributes); writes put/update/update_each (TransactWriteItems, authorised as
+    UpdateItem)/delete/batch_write. Never ConditionCheckItem, which nothing calls."""
+    actions: set[str] = set()
+    if read:
+        actions |= {"GetItem", "BatchGetItem", "Scan"}
+        if t.sort_key or any(i.projection == "all" for i in t.indexes):
+            actions.add("Query")
+    if write:
+        actions |= {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
+    return {f"dynamodb:{a}" for a in actions}
 
 
 def test_functions_may_touch_only_their_tables_stream_and_queue(any_stack: Stack) -> None:
@@ -161,17 +226,16 @@ def test_functions_may_touch_only_their_tables_stream_and_queue(any_stack: Stack
                 for s in tables.values()
                 if s["resources"][0] == f"aws_dynamodb_table.{t.ident}.arn"
             ]
-            wanted = set(DDB_READ if name in p.reads else ()) | set(
-                DDB_WRITE if name in p.writes else ()
-            )
-            assert set(s["actions"]) == wanted
-            indexes = {f"${{aws_dynamodb_table.{t.ident}.arn}}/index/{i.name}" for i in t.indexes}
+            assert set(s["actions"]) == expected_table_actions(t, name in p.reads, name in p.writes)
+            indexes = {f"${{aws_dynamodb_table.{t.ident}.arn}}/index/{i.name}" for i in t.indexes
+                       if i.projection == "all"}
             assert set(s["resources"][1:]) == (indexes if name in p.reads else set())
         assert granted["DeadLetters"] == {
             "actions": ["sqs:SendMessage"],
             "resources": [f"aws_sqs_queue.dlq_{p.ident}.arn"],
         }
         assert granted["Logs"]["resources"] == [f"${{aws_cloudwatch_log_group.fn_{p.ident}.arn}}:*"]
+        assert granted["Traces"] == {"actions": sorted(_NO_RESOURCE_ACTIONS), "resources": ["*"]}
         if p.kind == "stream":
             stream = ir.stream(p.stream or "")
             assert granted["ReadStream"]["resources"] == [f"aws_kinesis_stream.{stream.ident}.arn"]

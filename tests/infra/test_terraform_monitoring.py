@@ -28,6 +28,7 @@ def test_alarms_cover_functions_streams_queues_tables_and_the_api(any_stack: Sta
         want.add(
             ("AWS/Kinesis", "GetRecords.IteratorAgeMilliseconds", f"aws_kinesis_stream.{s.ident}")
         )
+        want.add(("AWS/Kinesis", "WriteProvisionedThroughputExceeded", f"aws_kinesis_stream.{s.ident}"))
     tables = [t.ident for t in ir.tables] + (
         ["idempotency"] if any(p.kind == "stream" for p in ir.processors) else []
     )
@@ -38,9 +39,23 @@ def test_alarms_cover_functions_streams_queues_tables_and_the_api(any_stack: Sta
         }
     want |= {
         ("AWS/ApiGateway", "5XXError", "aws_api_gateway_rest_api.api"),
+        ("AWS/ApiGateway", "4XXError", "aws_api_gateway_rest_api.api"),
         ("AWS/ApiGateway", "Latency", "aws_api_gateway_rest_api.api"),
     }
     assert want <= watched(any_stack), sorted(want - watched(any_stack))
+
+
+def test_the_4xx_alarm_watches_a_rate_and_write_throttles_any_refusal(any_stack: Stack) -> None:
+    """4XXError's Average is the share of refused requests; one refused Kinesis write is news."""
+    alarms = any_stack.resources("aws_cloudwatch_metric_alarm")
+    rate = alarms["api_4xx"]
+    assert (rate["statistic"], rate["comparison_operator"]) == ("Average", "GreaterThanThreshold")
+    assert 0 < rate["threshold"] < 0.5
+    for s in any_stack.ir.streams:
+        throttled = alarms[f"stream_{s.ident}_write_throttles"]
+        assert (throttled["metric_name"], throttled["statistic"], throttled["threshold"]) == (
+            "WriteProvisionedThroughputExceeded", "Sum", 0)
+        assert ref(throttled["dimensions"]["StreamName"]) == f"aws_kinesis_stream.{s.ident}.name"
 
 
 def test_every_alarm_notifies_the_topic(any_stack: Stack) -> None:

@@ -51,8 +51,28 @@ class Reply:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
 
 
+INGEST_PATH = "/api/events"
+LOCAL_KEY = ("testing", "testing")  # what gen dev verifies SigV4 signatures against
+REGION = "us-east-1"
+
+
+def sign(method: str, url: str, headers: dict[str, str], data: bytes, key: tuple[str, str] = LOCAL_KEY,
+         region: str = REGION) -> dict[str, str]:
+    """`headers` plus the SigV4 headers a device using botocore would send (service execute-api)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method=method, url=url, data=data, headers=headers)
+    SigV4Auth(Credentials(*key), "execute-api", region).add_auth(request)
+    return dict(request.headers.items())
+
+
 class Http:
-    """A keep-alive client for one stack; paths are relative to the stack's root URL."""
+    """A keep-alive client for one stack; paths are relative to the stack's root URL.
+
+    POSTs to the ingestion route are signed (SigV4, the local key pair) as a producer signs them,
+    unless `signed=False`."""
 
     def __init__(self, base: str) -> None:
         self.base = base
@@ -67,10 +87,18 @@ class Http:
         headers: dict[str, str] | None = None,
         body: Any = None,
         data: bytes | str | None = None,
+        signed: bool | None = None,
     ) -> Reply:
         if body is not None:
             data = json.dumps(body)
             headers = {"Content-Type": "application/json", **(headers or {})}
+        if signed is None:
+            signed = method == "POST" and path == INGEST_PATH
+        if signed:
+            prepared = requests.Request(method, self.base + path, params=params).prepare()
+            raw = data.encode() if isinstance(data, str) else (data or b"")
+            headers = sign(method, str(prepared.url), dict(headers or {}), raw)
+            data = raw
         answer = self.session.request(
             method, self.base + path, params=params, headers=headers, data=data, timeout=30
         )

@@ -100,7 +100,7 @@ def test_hostile_keys_are_404_never_5xx(http: Http, key: str) -> None:
                  _path("devices", key, "readings", key)):
         answer = http.get(path)
         assert answer.status == 404, (path, answer.status, answer.text)
-        assert answer.header("Access-Control-Allow-Origin") == "*"
+        assert answer.header("Access-Control-Allow-Origin") == http.base
     answer = http.get(_path("devices", key, "readings"))
     assert answer.status == 200 and answer.json == {"items": [], "next": None}
     answer = http.get(_path("sites", key, "devices"))
@@ -240,7 +240,7 @@ def test_me_rejects_missing_or_invalid_tokens(http: Http, headers: dict[str, str
     answer = http.get("/api/me", headers=headers)
     assert answer.status == 401, answer.text
     assert answer.json == {"message": "Unauthorized"}
-    assert answer.header("Access-Control-Allow-Origin") == "*"
+    assert answer.header("Access-Control-Allow-Origin") == http.base
 
 
 def test_protected_operations_refuse_missing_credentials(stack: RunningStack) -> None:
@@ -274,11 +274,13 @@ CORS_CASES = [
     ("GET", "/api/devices", {"limit": "0"}, None, 400),
     ("GET", "/api/devices", {"cursor": "!!"}, None, 400),
     ("GET", "/api/me", {}, None, 401),
-    ("GET", "/api/no/such/route", {}, None, 404),  # MISSING_AUTHENTICATION_TOKEN, set to 404
-    ("DELETE", "/api/devices/dev-001", {}, None, 404),
+    # MISSING_AUTHENTICATION_TOKEN: 403, as API Gateway answers an unsigned request to a SigV4 route
+    ("GET", "/api/no/such/route", {}, None, 403),
+    ("DELETE", "/api/devices/dev-001", {}, None, 403),
     ("POST", "/api/events", {}, ("text/plain", "hello"), 415),
     ("POST", "/api/events", {}, ("application/json", "not json"), 400),
     ("POST", "/api/events", {}, ("application/json", "[]"), 400),
+    ("POST", "/api/events", {"unsigned": ""}, ("application/json", "[]"), 403),
 ]
 
 
@@ -291,9 +293,11 @@ def test_every_answer_carries_cors_headers(
     data = None
     if body is not None:
         headers["Content-Type"], data = body
-    answer = http.request(method, path, params=params, headers=headers, data=data)
+    signed = None if "unsigned" not in params else False
+    answer = http.request(method, path, params=params, headers=headers, data=data, signed=signed)
     assert answer.status == status, answer.text
-    assert answer.header("Access-Control-Allow-Origin") == "*"
+    # the stage's one origin (gen dev: its own), never "*"
+    assert answer.header("Access-Control-Allow-Origin") == http.base
     assert answer.header("Content-Type") is not None
     assert "message" in answer.json or status == 200
 
@@ -311,7 +315,7 @@ def test_preflight_allows_the_method_and_headers(http: Http, path: str) -> None:
         "Access-Control-Request-Headers": "authorization,content-type",
     })
     assert answer.status == 200, answer.text
-    assert answer.header("Access-Control-Allow-Origin") == "*"
+    assert answer.header("Access-Control-Allow-Origin") == http.base
     allowed_methods = (answer.header("Access-Control-Allow-Methods") or "").upper()
     assert method in allowed_methods and "OPTIONS" in allowed_methods
     allowed_headers = (answer.header("Access-Control-Allow-Headers") or "").lower()

@@ -21,6 +21,7 @@ from generator.dev.apigw import ApiGateway
 from generator.dev.apigw.auth import local_token
 from generator.dev.stack import API_STAGE, RunningStack, gateway_variables
 from tests.localstack.support import (
+    INGEST_PATH,
     REPO,
     FaultProxy,
     Http,
@@ -28,6 +29,7 @@ from tests.localstack.support import (
     eventually,
     reading,
     registered,
+    sign,
     unique,
 )
 
@@ -254,7 +256,7 @@ def test_invalid_batches_are_rejected_whole(http: Http, stack: RunningStack, nam
     answer = http.post("/api/events", body=INVALID_BATCHES[name])
     assert answer.status == 400, answer.text
     assert set(answer.json) == {"message"}
-    assert answer.header("Access-Control-Allow-Origin") == "*"
+    assert answer.header("Access-Control-Allow-Origin") == http.base
     assert _stream_records(stack) == before, "a rejected batch reached the stream"
 
 
@@ -299,7 +301,7 @@ def test_bodies_that_are_not_json_are_400(http: Http, body: bytes) -> None:
 def test_other_content_types_are_415(http: Http, content_type: str) -> None:
     answer = http.post("/api/events", headers={"Content-Type": content_type}, data=json.dumps([_event()]))
     assert answer.status == 415, answer.text
-    assert answer.header("Access-Control-Allow-Origin") == "*"
+    assert answer.header("Access-Control-Allow-Origin") == http.base
 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/cloudevents-batch+json",
@@ -341,15 +343,21 @@ def definition() -> Any:
     return json.loads((REPO / "generated/api/openapi.json").read_text(encoding="utf-8"))
 
 
+ORIGIN = "https://app.example.com"
+
+
 def _gateway(stack: RunningStack, definition: Any, endpoint: str) -> ApiGateway:
     return ApiGateway(definition, gateway_variables(definition, stack.ir, stack.names, stack.region),
-                      stack.names.stage_variables(stack.ir), endpoint, stack.region, stage=API_STAGE)
+                      {**stack.names.stage_variables(stack.ir), "cors_origin": ORIGIN}, endpoint, stack.region,
+                      stage=API_STAGE)
 
 
 def _call(gateway: ApiGateway, method: str, path: str, body: Any = None,
           headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
     data = b"" if body is None else json.dumps(body).encode()
     all_headers = {"Content-Type": "application/json", **(headers or {})} if body is not None else headers or {}
+    if method == "POST" and path == INGEST_PATH:  # SigV4, as a producer signs
+        all_headers = {"Host": "api.local", **sign(method, f"http://api.local{path}", all_headers, data)}
     response = gateway.handle(method, path, {}, all_headers, data)
     return response.status, response.headers, json.loads(response.body)
 
@@ -389,7 +397,7 @@ def test_dynamodb_errors_map_to_statuses(
             status, response_headers, body = _call(gateway, method, path, headers=headers)
             assert status == expected, (path, status, body)
             assert set(body) == {"message"} and "injected" not in body["message"]
-            assert response_headers.get("Access-Control-Allow-Origin") == "*"
+            assert response_headers.get("Access-Control-Allow-Origin") == ORIGIN
 
 
 @pytest.mark.parametrize(("upstream", "type_", "expected"), [
@@ -406,7 +414,7 @@ def test_kinesis_errors_map_to_statuses(
                                       body=[_event()])
     assert status == expected, body
     assert set(body) == {"message"}
-    assert headers.get("Access-Control-Allow-Origin") == "*"
+    assert headers.get("Access-Control-Allow-Origin") == ORIGIN
 
 
 def _fail_subjects(target: str, sent: dict[str, Any], upstream: int, body: bytes) -> tuple[int, bytes] | None:
@@ -431,7 +439,7 @@ def test_partial_ingestion_failures_are_reported_per_event(stack: RunningStack, 
         status, headers, body = _call(_gateway(stack, definition, proxy.endpoint), "POST", "/api/events",
                                       body=events)
     assert status == 202, body
-    assert headers.get("Access-Control-Allow-Origin") == "*"
+    assert headers.get("Access-Control-Allow-Origin") == ORIGIN
     assert body["failed"] == 2
     for subject, result in zip(subjects, body["results"], strict=True):
         if subject.startswith("fail-"):

@@ -18,6 +18,9 @@ from urllib.parse import quote
 
 import boto3
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from moto.server import ThreadedMotoServer
 
 from generator.dev.apigw import ApiGateway
@@ -26,6 +29,8 @@ from generator.ir.nodes import Ir, Schema
 from tests.vtl.support import EDGE, HOSTILE_STRINGS, REPO, case_files, case_ir, expected_object, models
 
 REGION = "us-east-1"
+ORIGIN = "https://app.example.com"  # the stage's CORS origin (stage variable cors_origin)
+HOST = "api.local"
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +75,8 @@ class Stack:
             stage[f"stream_{stream.name}"] = f"{stream.name}-{suffix}"
             self.kinesis.create_stream(StreamName=stage[f"stream_{stream.name}"], ShardCount=1)
         self.stage = stage
+        stage["cors_origin"] = ORIGIN
+        self.signed = {op.path for op in self.ir.operations if op.auth == "iam"}
         document = json.loads(case_files(root)["generated/api/openapi.json"])
         variables = {f"role_{op.operation_id}": "arn:aws:iam::123456789012:role/api" for op in self.ir.operations}
         variables["user_pool_arn"] = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/local"
@@ -81,8 +88,12 @@ class Stack:
     def call(self, method: str, path: str, query: dict[str, str] | None = None, body: Any = None,
              headers: dict[str, str] | None = None) -> tuple[int, Any, dict[str, str]]:
         payload = b"" if body is None else json.dumps(body).encode()
-        response = self.api.handle(method, "/api" + path, {k: [v] for k, v in (query or {}).items()},
-                                   {"Content-Type": "application/json", **(headers or {})}, payload)
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if path in self.signed:  # as a producer signs (SigV4, gen dev's local key pair)
+            request = AWSRequest(method=method, url=f"http://{HOST}/api{path}", data=payload, headers=sent)
+            SigV4Auth(Credentials("testing", "testing"), "execute-api", REGION).add_auth(request)
+            sent = {"Host": HOST, **dict(request.headers.items())}
+        response = self.api.handle(method, "/api" + path, {k: [v] for k, v in (query or {}).items()}, sent, payload)
         text = response.body.decode() if isinstance(response.body, bytes) else str(response.body)
         return response.status, json.loads(text, parse_float=Decimal, parse_int=Decimal), dict(response.headers)
 
@@ -92,7 +103,7 @@ class Stack:
             status, body, headers = self.call("GET", path, {**(query or {}), "limit": str(limit),
                                                             **({"cursor": cursor} if cursor else {})})
             assert status == 200, body
-            assert headers["Access-Control-Allow-Origin"] == "*"
+            assert headers["Access-Control-Allow-Origin"] == ORIGIN
             pages.append(body["items"])
             cursor = body["next"]
             if cursor is None or len(pages) > 50:
@@ -143,7 +154,7 @@ def test_get_item_found_and_not_found(reference: Stack) -> None:
     assert status == 200 and body["deviceId"] == device and body["firmware"] is None
     status, body, headers = reference.call("GET", "/devices/absent")
     assert (status, body) == (404, {"message": "Device not found"})
-    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
 def test_query_sort_range_and_order(reference: Stack) -> None:
@@ -167,7 +178,7 @@ def test_bad_limit_or_cursor_is_a_clean_400(reference: Stack, query: dict[str, s
         status, body, headers = reference.call("GET", path, query)
         assert status == 400, (path, body)
         assert body == {"message": "Invalid request: check the key, limit and cursor parameters"}
-        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
 def test_protected_get_item_reads_the_key_from_the_token(reference: Stack) -> None:
@@ -190,7 +201,7 @@ def test_ingest_puts_every_event_on_the_stream(reference: Stack) -> None:
         status, body, headers = reference.call("POST", "/events", body=batch, headers={"Content-Type": content_type})
         assert status == 202, body
         assert body["failed"] == 0 and [r["status"] for r in body["results"]] == ["accepted"] * 4
-        assert headers["Access-Control-Allow-Origin"] == "*"
+        assert headers["Access-Control-Allow-Origin"] == ORIGIN
     stream = reference.stage["stream_telemetry"]
     shard = reference.kinesis.list_shards(StreamName=stream)["Shards"][0]["ShardId"]
     iterator = reference.kinesis.get_shard_iterator(StreamName=stream, ShardId=shard,
@@ -210,7 +221,7 @@ def test_ingest_puts_every_event_on_the_stream(reference: Stack) -> None:
 def test_ingest_rejects_bad_batches_before_kinesis(reference: Stack, body: Any, content_type: str, status: int) -> None:
     got, payload, headers = reference.call("POST", "/events", body=body, headers={"Content-Type": content_type})
     assert got == status and isinstance(payload["message"], str)
-    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
 def test_number_keys_and_cursors_through_dynamodb(edge: Stack) -> None:
@@ -233,7 +244,7 @@ def test_unknown_route_is_a_json_404(edge: Stack) -> None:
     response = edge.api.handle("GET", "/api/nowhere", {}, {}, b"")
     assert response.status == 404
     assert json.loads(response.body) == {"message": "Not found"}
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
 def test_preflight_answers_cors(edge: Stack) -> None:
@@ -241,4 +252,4 @@ def test_preflight_answers_cors(edge: Stack) -> None:
     assert response.status == 200
     assert response.headers["Access-Control-Allow-Methods"] == "GET,OPTIONS"
     assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN

@@ -1,5 +1,6 @@
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
+import { SigningUnavailable, type RequestSigner } from "../lib/signing";
 
 export type Schemas = components["schemas"];
 export type Device = Schemas["Device"];
@@ -18,7 +19,14 @@ export type ApiClient = ReturnType<typeof createClient<paths>>;
  */
 export const PROTECTED_PATHS: ReadonlySet<string> = new Set<keyof paths>(["/me"]);
 
-export function createApiClient(baseUrl: string, getToken: () => string | null): ApiClient {
+/** Paths whose operations take AWS SigV4 (IAM): their requests go through `sign`. */
+export const SIGNED_PATHS: ReadonlySet<string> = new Set<keyof paths>(["/events"]);
+
+export function createApiClient(
+  baseUrl: string,
+  getToken: () => string | null,
+  sign: RequestSigner = (request) => Promise.resolve(request),
+): ApiClient {
   const client = createClient<paths>({
     baseUrl,
     // Look fetch up per call (not once at creation), so a replaced global is honoured.
@@ -26,6 +34,7 @@ export function createApiClient(baseUrl: string, getToken: () => string | null):
   });
   client.use({
     onRequest({ request, schemaPath }) {
+      if (SIGNED_PATHS.has(schemaPath)) return sign(request);
       const token = getToken();
       if (token && PROTECTED_PATHS.has(schemaPath) && !request.headers.has("Authorization")) {
         request.headers.set("Authorization", `Bearer ${token}`);
@@ -67,6 +76,7 @@ export async function unwrap<D>(call: Promise<{ data?: D; error?: unknown; respo
     result = await call;
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
+    if (err instanceof SigningUnavailable) throw err;
     throw new NetworkError(`Could not reach the API: ${err instanceof Error ? err.message : String(err)}`);
   }
   const { data, error, response } = result;

@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createApiClient, type ApiClient } from "./client";
 import type { AppConfig } from "../config";
 import { decodeClaims, tokenStore, type Claims } from "../lib/auth";
+import { createSigner } from "../lib/signing";
 
 interface ApiContextValue {
   client: ApiClient;
@@ -19,7 +20,10 @@ export function ApiProvider({ config, children }: { config: AppConfig; children:
   const queryClient = useQueryClient();
   const [token, setToken] = useState<string | null>(() => tokenStore.get());
   // The client reads the token at request time from storage, the single source of truth.
-  const client = useMemo(() => createApiClient(config.apiUrl, () => tokenStore.get()), [config.apiUrl]);
+  const client = useMemo(
+    () => createApiClient(config.apiUrl, () => tokenStore.get(), createSigner(config.localSigning)),
+    [config.apiUrl, config.localSigning],
+  );
   const signIn = useCallback(
     (t: string) => {
       tokenStore.set(t);

@@ -169,7 +169,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Ingest a batch of 1..500 CloudEvents */
+        /**
+         * Ingest a batch of 1..500 CloudEvents
+         * @description Devices and services sign each request with AWS Signature Version 4 (service execute-api) using credentials that may invoke this route (the producer role).
+         */
         post: operations["ingestEvents"];
         delete?: never;
         /** CORS preflight */
@@ -791,6 +794,16 @@ export interface operations {
             };
             /** @description The request is malformed */
             400: {
+                headers: {
+                    "Access-Control-Allow-Origin"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid signature, or the caller may not invoke the route */
+            403: {
                 headers: {
                     "Access-Control-Allow-Origin"?: string;
                     [name: string]: unknown;

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { installFakeApi } from "../test/fakeApi";
-import { renderApp } from "../test/render";
+import { renderApp, testConfig } from "../test/render";
 
 describe("send test reading", () => {
   it("posts one reading.recorded CloudEvent and waits until the device shows it", async () => {
@@ -25,6 +25,11 @@ describe("send test reading", () => {
     const posts = api.callsTo("/events", "POST");
     expect(posts).toHaveLength(1);
     expect(posts[0]!.headers.get("Content-Type")).toBe("application/json");
+    // signed with SigV4 (service execute-api) with the local key pair of /config.json
+    expect(posts[0]!.headers.get("Authorization")).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=testing\/\d{8}\/us-east-1\/execute-api\/aws4_request, SignedHeaders=host;x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
+    expect(posts[0]!.headers.get("X-Amz-Date")).toMatch(/^\d{8}T\d{6}Z$/);
     const body = posts[0]!.body as Array<Record<string, unknown>>;
     expect(body).toHaveLength(1);
     expect(body[0]).toMatchObject({
@@ -42,6 +47,18 @@ describe("send test reading", () => {
     // it polled the device until the processor caught up, then refreshed the readings
     expect(api.callsTo("/devices/dev-001").length).toBeGreaterThan(1);
     await waitFor(() => expect(screen.getAllByTestId("reading-row")).toHaveLength(7));
+  });
+
+  it("says it cannot sign when the deployment gives it no credentials", async () => {
+    const api = installFakeApi();
+    const user = userEvent.setup();
+    renderApp("/devices/dev-001", { ...testConfig, localSigning: undefined });
+    const form = await screen.findByRole("form", { name: "Send test reading" });
+    await user.click(within(form).getByRole("button", { name: "Send test reading" }));
+    const result = screen.getByTestId("send-result");
+    await waitFor(() => expect(result).toHaveAttribute("data-phase", "error"));
+    expect(result).toHaveTextContent("Cannot sign the request");
+    expect(api.callsTo("/events", "POST")).toHaveLength(0);
   });
 
   it("validates before sending and reports a rejected event", async () => {

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { ApiError, NetworkError } from "../api/client";
+import { SigningUnavailable } from "../lib/signing";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -29,6 +30,7 @@ export function describeError(error: unknown): { title: string; detail: string }
     if (error.status === 404) return { title: "Not found", detail: error.message };
     return { title: `The API answered ${error.status}`, detail: error.message };
   }
+  if (error instanceof SigningUnavailable) return { title: "Cannot sign the request", detail: error.message };
   return { title: "Something went wrong", detail: error instanceof Error ? error.message : String(error) };
 }
 

@@ -130,6 +130,10 @@ export function installFakeApi(opts: FakeApiOptions = {}) {
       return profile ? json(200, profile) : json(404, { message: "Not found" });
     }
     if (method === "POST" && head === "events" && path.length === 2) {
+      // SigV4 (IAM) like the real route: no signature, no entry (the signature itself is
+      // checked by gen dev with botocore; here its shape)
+      if (!/^AWS4-HMAC-SHA256 Credential=[^/]+\/\d{8}\/[a-z0-9-]+\/execute-api\/aws4_request, /.test(headers.get("Authorization") ?? ""))
+        return json(403, { message: "Missing Authentication Token" });
       if (!Array.isArray(body) || body.length < 1 || body.length > 500)
         return json(400, { message: "Invalid request body" });
       const results = body.map((e: unknown) => {

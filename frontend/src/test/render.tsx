@@ -5,7 +5,11 @@ import { createQueryClient } from "../api/queries";
 import type { AppConfig } from "../config";
 import { API_BASE } from "./fakeApi";
 
-export const testConfig: AppConfig = { apiUrl: API_BASE, localAuth: true };
+export const testConfig: AppConfig = {
+  apiUrl: API_BASE,
+  localAuth: true,
+  localSigning: { accessKeyId: "testing", secretAccessKey: "testing", region: "us-east-1" },
+};
 
 /** Renders the whole app at `path`, as the router would after a deep link. */
 export function renderApp(path = "/", config: AppConfig = testConfig) {

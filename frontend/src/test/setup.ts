@@ -1,6 +1,11 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
+import { TextEncoder as NodeTextEncoder } from "node:util";
 import { afterEach } from "vitest";
+
+// jsdom's TextEncoder makes byte arrays of jsdom's realm, which Node's WebCrypto (what the
+// SigV4 signer hashes with, as a browser's would) refuses; a browser has one realm. Use Node's.
+globalThis.TextEncoder = NodeTextEncoder as unknown as typeof TextEncoder;
 
 // jsdom has no layout engine. recharts' ResponsiveContainer sizes the chart from a
 // ResizeObserver: report a fixed box so the chart renders its SVG as in a browser.

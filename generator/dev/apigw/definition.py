@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from generator.dev.apigw.access.api_keys import is_api_key_scheme
+from generator.dev.apigw.access.sigv4 import is_iam_scheme
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 ANY_METHOD = "x-amazon-apigateway-any-method"
 
@@ -95,6 +98,8 @@ class Operation:
     validate_parameters: bool
     body_models: Mapping[str, Mapping[str, Any]]
     authorizer: Authorizer | None
+    iam: bool = False  # AWS_IAM: SigV4-signed requests only (`sigv4`)
+    api_key: bool = False  # apiKeyRequired: a usage-plan key in x-api-key (`api_keys`)
 
 
 @dataclass(frozen=True)
@@ -336,6 +341,8 @@ def _authorizer(document: Mapping[str, Any], security: Any, operation_id: str) -
             scheme = _resolve(document, schemes.get(name))
             if not isinstance(scheme, Mapping):
                 raise DefinitionError(f"{operation_id}: unknown security scheme {name!r}")
+            if is_iam_scheme(scheme) or is_api_key_scheme(scheme):
+                continue  # no authorizer: see _requires
             authorizer = scheme.get("x-amazon-apigateway-authorizer") or {}
             authtype = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
             if authtype != "cognito_user_pools" and authorizer.get("type") != "cognito_user_pools":
@@ -350,6 +357,12 @@ def _authorizer(document: Mapping[str, Any], security: Any, operation_id: str) -
                 header = str(scheme.get("name", header))
             return Authorizer(name=str(name), header=header)
     return None
+
+
+def _requires(document: Mapping[str, Any], security: Any, test: Any) -> bool:
+    """Whether a scheme of the operation's security passes `test` (IAM, API key)."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return any(test(_resolve(document, schemes.get(name))) for requirement in security or [] for name in requirement)
 
 
 def _body_models(
@@ -428,6 +441,8 @@ def load_definition(document: Mapping[str, Any], variables: Mapping[str, str]) -
                 authorizer=_authorizer(
                     doc, raw_operation.get("security", doc.get("security")), operation_id
                 ),
+                iam=_requires(doc, raw_operation.get("security", doc.get("security")), is_iam_scheme),
+                api_key=_requires(doc, raw_operation.get("security", doc.get("security")), is_api_key_scheme),
             )
         routes.append(route)
     return ApiDefinition(routes=tuple(routes), gateway_responses=_gateway_responses(doc))

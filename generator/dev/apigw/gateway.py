@@ -12,8 +12,9 @@ The flow is API Gateway's:
  1. route: `/<stage>/<resource>`, most specific resource, method (or ANY); none ->
     403 `MISSING_AUTHENTICATION_TOKEN` "Missing Authentication Token";
  2. CORS preflight needs nothing special: `OPTIONS` is an operation with a mock integration;
- 3. payload over 10 MB -> 413 `REQUEST_TOO_LARGE`; Cognito authorizer (local token form, see
-    `auth`): missing/invalid -> 401 `UNAUTHORIZED`;
+ 3. payload over 10 MB -> 413 `REQUEST_TOO_LARGE`; IAM (SigV4, see `sigv4`): unsigned or badly
+    signed -> 403; Cognito authorizer (local token form, see `auth`): missing/invalid -> 401
+    `UNAUTHORIZED`; API key (see `api_keys`): missing/unknown -> 403, over quota -> 429;
  4. request validators (`validate`): 400 `BAD_REQUEST_PARAMETERS` / `BAD_REQUEST_BODY`;
  5. request template chosen by Content-Type (default `application/json`); no match ->
     passthrough, or 415 `UNSUPPORTED_MEDIA_TYPE` under `never` (and `when_no_templates` when
@@ -45,10 +46,12 @@ from typing import Any
 
 from generator.dev.apigw.velocity import java
 from generator.dev.apigw.velocity.java import OpaqueMap
+from generator.dev.apigw.access.api_keys import ApiKeyError, ApiKeys
 from generator.dev.apigw.auth import AuthError, authorize
 from generator.dev.apigw.definition import ApiDefinition, Operation, load_definition
 from generator.dev.apigw.gateway_responses import ErrorRequest, GatewayResponses
 from generator.dev.apigw.response import Response, header_value, select_template, set_header
+from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SignatureError, SigV4Verifier
 from generator.dev.apigw.service import (
     IntegrationFailure,
     IntegrationTimeout,
@@ -102,6 +105,8 @@ class ApiGateway:
         account_id: str = "123456789012",
         api_id: str = "local",
         service_transport: Transport | None = None,
+        signing_credentials: Mapping[str, str] | None = None,
+        api_keys: ApiKeys | None = None,
     ) -> None:
         self.definition: ApiDefinition = load_definition(definition, {"region": region, **vars})
         self.stage = stage.strip("/")
@@ -111,6 +116,10 @@ class ApiGateway:
         self._deployment_id = uuid.uuid4().hex[:6]
         self._client = ServiceClient(service_endpoint, access_key_id, transport=service_transport)
         self._responses = GatewayResponses(self.definition.gateway_responses)
+        self._signatures = SigV4Verifier(
+            LOCAL_CREDENTIALS if signing_credentials is None else signing_credentials, region
+        )
+        self._api_keys = api_keys or ApiKeys({})
         self._validators: dict[int, RequestValidator] = {}
         errors: list[VtlError] = []
         for operation in self.definition.operations():
@@ -168,6 +177,7 @@ class ApiGateway:
                 request_id,
                 extended_id,
             )
+            self._authenticate(operation, path, query, header_pairs, body, context)
             response = self._execute(operation, params, context, single_headers, body, accept)
         except GatewayError as error:
             response = self._responses.build(
@@ -219,6 +229,28 @@ class ApiGateway:
             api_id=self._api_id,
             deployment_id=self._deployment_id,
         )
+
+    def _authenticate(
+        self,
+        operation: Operation,
+        path: str,
+        query: Query,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        context: dict[str, Any],
+    ) -> None:
+        """IAM and API-key checks, in API Gateway's order (before the authorizer and validation)."""
+        if operation.iam:
+            try:
+                key = self._signatures.verify(operation.method, path, query, headers, body)
+            except SignatureError as error:
+                raise GatewayError(error.kind, error.message) from None
+            context["identity"]["accessKey"] = key
+        if operation.api_key:
+            try:
+                self._api_keys.check(headers, datetime.now(UTC))
+            except ApiKeyError as error:
+                raise GatewayError(error.kind, error.message) from None
 
     def _execute(
         self,

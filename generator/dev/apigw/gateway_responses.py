@@ -36,6 +36,7 @@ DEFAULT_STATUS = {
     "BAD_REQUEST_BODY": 400,
     "BAD_REQUEST_PARAMETERS": 400,
     "EXPIRED_TOKEN": 403,
+    "INCOMPLETE_SIGNATURE": 403,  # no response type of its own (DEFAULT_4XX), 403 as in AWS
     "INTEGRATION_FAILURE": 504,
     "INTEGRATION_TIMEOUT": 504,
     "INVALID_API_KEY": 403,
@@ -46,6 +47,7 @@ DEFAULT_STATUS = {
     "RESOURCE_NOT_FOUND": 404,
     "THROTTLED": 429,
     "UNAUTHORIZED": 401,
+    "UNRECOGNIZED_CLIENT": 403,  # no response type of its own (DEFAULT_4XX), 403 as in AWS
     "UNSUPPORTED_MEDIA_TYPE": 415,
     "WAF_FILTERED": 403,
 }
@@ -57,6 +59,11 @@ _ERROR_TYPES = {
     "BAD_REQUEST_PARAMETERS": "BadRequestException",
     "INTEGRATION_FAILURE": "InternalServerErrorException",
     "INTEGRATION_TIMEOUT": "InternalServerErrorException",
+    "INCOMPLETE_SIGNATURE": "IncompleteSignatureException",
+    "INVALID_API_KEY": "ForbiddenException",
+    "INVALID_SIGNATURE": "InvalidSignatureException",
+    "QUOTA_EXCEEDED": "LimitExceededException",
+    "UNRECOGNIZED_CLIENT": "UnrecognizedClientException",
     "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
     "UNAUTHORIZED": "UnauthorizedException",
     "UNSUPPORTED_MEDIA_TYPE": "UnsupportedMediaTypeException",

@@ -2,9 +2,9 @@
 
 Placeholders (`${region}`, `${role_<operationId>}`, `${user_pool_arn}`) appear only in integration
 `uri`, `credentials` and authorizer `providerARNs`; stage variables carry physical table and
-stream names into the mapping templates. The names themselves (stage variables, template
-files, role variables, body models) are decided in the IR (`<node>.names`); this module holds
-the fixed parts. Nothing here reads the environment.
+stream names into the mapping templates, and the stage's CORS origin into every CORS header.
+The names themselves (stage variables, template files, role variables, body models) are decided
+in the IR (`<node>.names`); this module holds the fixed parts. Nothing here reads the environment.
 """
 
 from __future__ import annotations
@@ -39,8 +39,13 @@ JSON: Final = "application/json"
 VALIDATOR_BODY: Final = "body-and-params"
 VALIDATOR_PARAMS: Final = "params-only"
 
-CORS_ORIGIN: Final = "'*'"
-CORS_HEADERS: Final = "'Authorization,Content-Type,X-Amz-Date,X-Amz-Security-Token,X-Api-Key'"
+CORS_ORIGIN: Final = f"stageVariables.{names.CORS_ORIGIN_VARIABLE}"
+"""Every CORS header names the stage's origin (never `*`): Terraform sets it per stage."""
+CORS_HEADERS: Final = ("'Authorization,Content-Type,X-Amz-Content-Sha256,X-Amz-Date,X-Amz-Security-Token,"
+                       "X-Amz-User-Agent,X-Api-Key'")
+
+API_KEY_HEADER: Final = "x-api-key"
+"""Where API Gateway reads API keys (`x-amazon-apigateway-api-key-source: HEADER`)."""
 
 GATEWAY_ERROR_MODEL: Final = names.GATEWAY_ERROR_MODEL
 

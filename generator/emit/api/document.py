@@ -33,7 +33,8 @@ _GATEWAY_TEMPLATES = {
     "BAD_REQUEST_BODY": '{"message": "$context.error.message $context.error.validationErrorString"}',
 }
 _IMPLIED = {"400": "The request is invalid", "401": "Missing or invalid token", "404": "No such item",
-            "415": "Unsupported content type", "502": "The service behind this API failed",
+            "403": "Missing or invalid credentials", "415": "Unsupported content type",
+            "429": "Over the client's quota or rate", "502": "The service behind this API failed",
             "503": "The service is busy; retry later"}
 
 
@@ -59,7 +60,9 @@ def _parameters(doc: Any, path_item: dict[str, Any], raw_op: dict[str, Any]) -> 
 def _implied_statuses(op: Operation) -> list[str]:
     statuses = ["400", "502", "503"]
     statuses += ["404"] if op.kind == "get_item" else []
-    statuses += ["401"] if op.protected else []
+    statuses += ["401"] if op.auth == "cognito" else []
+    statuses += ["403"] if op.auth in ("iam", "api_key") else []
+    statuses += ["429"] if op.auth == "api_key" else []
     statuses += ["415"] if op.kind == "ingest" else []
     return statuses
 
@@ -129,7 +132,7 @@ def _operation(ir: Ir, op: Operation, templates: Templates) -> dict[str, Any]:
     if op.kind == "ingest":
         ref = {"schema": {"$ref": f"#/components/schemas/{op.names.body_model}"}}
         out["requestBody"] = {"required": True, "content": {ctype: ref for ctype in cv.INGEST_CONTENT_TYPES}}
-    if op.protected:
+    if op.auth != "none":
         out["security"] = _security(doc, op, raw_op)
     out["responses"] = _responses(doc, op, raw_op)
     out["x-amazon-apigateway-request-validator"] = cv.VALIDATOR_BODY if op.kind == "ingest" else cv.VALIDATOR_PARAMS
@@ -157,12 +160,19 @@ def _preflight(path: str, methods: list[str]) -> dict[str, Any]:
     return out
 
 
-def _gateway_responses() -> dict[str, Any]:
+def _gateway_responses(ir: Ir) -> dict[str, Any]:
+    """CORS headers on every gateway response; unknown routes answer 404, except when an IAM
+    route exists: a request without a signature is the same MISSING_AUTHENTICATION_TOKEN, and
+    it must stay API Gateway's 403 "Missing Authentication Token" to say what is wrong."""
     params = {f"gatewayresponse.header.{_ACAO}": cv.CORS_ORIGIN,
               "gatewayresponse.header.Access-Control-Allow-Headers": cv.CORS_HEADERS}
+    not_found = not ir.uses_auth("iam")
     out: dict[str, Any] = {}
     for kind, status in _GATEWAY_RESPONSES.items():
         template = _GATEWAY_TEMPLATES.get(kind, '{"message": $context.error.messageString}')
+        if kind == "MISSING_AUTHENTICATION_TOKEN" and not not_found:
+            # an unsigned request to an IAM route: API Gateway's own 403 and message
+            template, status = '{"message": $context.error.messageString}', "403"
         entry: dict[str, Any] = {"responseParameters": params, "responseTemplates": {cv.JSON: template}}
         if status is not None:
             entry["statusCode"] = status
@@ -170,14 +180,23 @@ def _gateway_responses() -> dict[str, Any]:
     return out
 
 
+def _scheme(op: Operation) -> dict[str, Any]:
+    """The scheme as API Gateway imports it: a Cognito authorizer, AWS_IAM, or API keys."""
+    if op.auth == "cognito":
+        return {"type": "apiKey", "name": "Authorization", "in": "header",
+                "x-amazon-apigateway-authtype": "cognito_user_pools",
+                "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": [cv.USER_POOL_ARN]}}
+    if op.auth == "iam":
+        return {"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}
+    return {"type": "apiKey", "name": cv.API_KEY_HEADER, "in": "header"}
+
+
 def _security_schemes(ir: Ir) -> dict[str, Any]:
     raw = ((ir.openapi.get("components") or {}).get("securitySchemes")) or {}
     out: dict[str, Any] = {}
-    for name in sorted({str(op.security_scheme) for op in ir.operations if op.protected}):
-        scheme: dict[str, Any] = {"type": "apiKey", "name": "Authorization", "in": "header",
-                                  "x-amazon-apigateway-authtype": "cognito_user_pools",
-                                  "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools",
-                                                                     "providerARNs": [cv.USER_POOL_ARN]}}
+    for op in sorted((op for op in ir.operations if op.auth != "none"), key=lambda o: str(o.security_scheme)):
+        name = str(op.security_scheme)
+        scheme = _scheme(op)
         if isinstance((raw.get(name) or {}).get("description"), str):
             scheme["description"] = raw[name]["description"]
         out[name] = scheme
@@ -243,5 +262,7 @@ def build_document(ir: Ir, templates: Templates, run: Runner = DIRECT) -> dict[s
         cv.VALIDATOR_BODY: {"validateRequestBody": True, "validateRequestParameters": True},
         cv.VALIDATOR_PARAMS: {"validateRequestBody": False, "validateRequestParameters": True},
     }
-    out["x-amazon-apigateway-gateway-responses"] = _gateway_responses()
+    out["x-amazon-apigateway-gateway-responses"] = _gateway_responses(ir)
+    if ir.uses_auth("api_key"):
+        out["x-amazon-apigateway-api-key-source"] = "HEADER"
     return out

@@ -14,6 +14,31 @@ from dataclasses import dataclass
 from generator.emit.python.layout import bracketed, docstring, literal
 from generator.ir.nodes import Field, Index, Ir, KeyAttr, Table
 
+# The DynamoDB API action each method of the typed access calls (runtime/python/table.py), what
+# iam.tf grants a processor for a table: exactly the actions of the methods its Protocol has.
+# update_each sends TransactWriteItems, which IAM authorises item by item as UpdateItem.
+READ_ACTIONS = {"get": "GetItem", "batch_get": "BatchGetItem", "query": "Query", "scan": "Scan", "scan_all": "Scan"}
+WRITE_ACTIONS = {"put": "PutItem", "update": "UpdateItem", "update_each": "UpdateItem", "delete": "DeleteItem",
+                 "batch_write": "BatchWriteItem"}
+
+
+def queried_indexes(table: Table) -> tuple[str, ...]:
+    """The indexes the access class can query (`query_<index>`): those projecting every attribute."""
+    return tuple(i.name for i in table.indexes if i.projection == "all")
+
+
+def dynamodb_actions(table: Table, *, read: bool, write: bool) -> tuple[str, ...]:
+    """The IAM actions of every method a processor may call on `table`, sorted."""
+    methods: list[str] = []
+    if read:
+        methods += ["get", "batch_get", "scan", "scan_all"]
+        methods += ["query"] if table.sort_key or queried_indexes(table) else []
+    if write:
+        methods += list(WRITE_ACTIONS)
+    actions = {READ_ACTIONS.get(m) or WRITE_ACTIONS[m] for m in methods}
+    return tuple(sorted(f"dynamodb:{a}" for a in actions))
+
+
 _KWARGS = ("self", "consistent", "condition", "update", "descending", "limit", "start", "filter",
            "keys", "item", "changes")
 
@@ -177,7 +202,7 @@ def _table(ir: Ir, table: Table) -> TableView:
     if table.sort_key:
         keys.append(_param(ir, fields, table.sort_key, taken))
     queries = [_query(ir, table, fields, None, model.class_name)] if table.sort_key else []
-    queries += [_query(ir, table, fields, i, model.class_name) for i in table.indexes if i.projection == "all"]
+    queries += [_query(ir, table, fields, i, model.class_name) for i in table.indexes if i.name in queried_indexes(table)]
     key_desc = ", ".join(f"{k.name} ({k.type})" for k in (table.partition_key, table.sort_key) if k)
     doc = f"Table `{table.name}` of {model.class_name} items, keyed by {key_desc}"
     doc += f"; expires items by `{table.ttl}` (epoch seconds)." if table.ttl else "."

@@ -1,8 +1,10 @@
-"""api.tf's view: the templatefile() variables and stage variables of docs/api-definition.md."""
+"""api.tf's view: the templatefile() variables and stage variables of docs/api-definition.md, and
+who may call the API (`access`: usage plans, route throttles, WAF, CORS origin)."""
 
 from __future__ import annotations
 
 from generator.emit.terraform import logs, refs
+from generator.emit.terraform.access import access_view
 from generator.ir.nodes import Ir
 from generator.render.filters import HclExpr
 
@@ -20,12 +22,14 @@ def template_variables(ir: Ir) -> list[tuple[str, object]]:
 
 
 def stage_variables(ir: Ir) -> list[tuple[str, object]]:
-    """Physical names for the mapping templates: ``table_<table>`` and ``stream_<stream>`` of the
-    tables and streams some operation uses."""
+    """Physical names for the mapping templates (``table_<table>``, ``stream_<stream>``) of the
+    tables and streams some operation uses, and the stage's CORS origin for every CORS header
+    (``cors_origin``)."""
     pairs: list[tuple[str, object]] = [
         (t.names.stage_variable, refs.ref(t.names.table.address, "name")) for t in ir.api_tables()
     ]
     pairs += [(s.names.stage_variable, refs.ref(s.names.stream.address, "name")) for s in ir.api_streams()]
+    pairs.append((ir.names.cors_origin_variable, HclExpr("local.cors_origin")))
     return sorted(pairs)
 
 
@@ -36,6 +40,9 @@ def api_view(ir: Ir) -> dict[str, object]:
         "access_log": logs.api_access(ir),
         "execution_log": logs.api_execution(ir),
         "logs_role": ir.names.api_logs_role,
+        "waf_log": logs.waf(ir),
+        "names": ir.names,
         "domain": ir.frontend_domain is not None,
         "title": f"{ir.name} API",
+        **access_view(ir),
     }

@@ -58,7 +58,12 @@ def api_execution(ir: Ir) -> LogGroup:
                     "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}")
 
 
+def waf(ir: Ir) -> LogGroup:
+    # WAF logs only to groups whose name starts with aws-waf-logs-.
+    return _prefixed("aws-waf-logs-", ir.names.waf_log)
+
+
 def all_groups(ir: Ir) -> tuple[LogGroup, ...]:
     groups = [function_group(p) for p in ir.processors]
     groups += [archive_group(s) for s in ir.streams if s.archive]
-    return (*groups, api_access(ir), api_execution(ir))
+    return (*groups, api_access(ir), api_execution(ir), waf(ir))

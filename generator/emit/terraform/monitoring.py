@@ -1,9 +1,10 @@
 """monitoring.tf's view: one alarm per thing that can silently go wrong, all to one SNS topic.
 
-Per stream: iterator age. Per function: errors and throttles (and, for Kinesis consumers,
-iterator age and the runtime's own `RecordsPoison` EMF metric: records it could never apply).
-Per dead-letter queue: any message. Per table (the idempotency table too): read
-and write throttles. The API: 5xx and p99 latency. Per archive: delivery freshness.
+Per stream: iterator age and throttled writes. Per function: errors and throttles (and, for
+Kinesis consumers, iterator age and the runtime's own `RecordsPoison` EMF metric: records it could
+never apply). Per dead-letter queue: any message. Per table (the idempotency table too): read and
+write throttles. The API: 5xx, the rate of 4xx (refused signatures, keys over quota, invalid
+batches) and p99 latency. Per archive: delivery freshness.
 The access-log bucket exists only when something logs into it (the web bucket and CloudFront,
 the data lake).
 """
@@ -21,6 +22,7 @@ from generator.render.filters import HclExpr
 PERIOD = 300
 ITERATOR_AGE_MS = 5 * 60 * 1000  # a consumer five minutes behind is falling behind
 API_P99_MS = 1000
+API_4XX_RATE = 0.05  # more than 5% of requests refused: broken producers, or someone probing
 ARCHIVE_FRESHNESS_S = 900 + 300  # Firehose's buffer interval (300 s) plus 15 minutes of slack
 
 
@@ -32,7 +34,7 @@ class Alarm:
     metric: str
     statistic: str
     dimensions: tuple[tuple[str, object], ...]
-    threshold: int
+    threshold: int | float
     percentile: bool = False
 
 
@@ -130,6 +132,15 @@ def alarms(ir: Ir) -> list[Alarm]:
                 ITERATOR_AGE_MS,
             )
         )
+        out.append(
+            _count(
+                s.names.write_alarm,
+                f"Stream {s.name} refused writes over its throughput (ingestion answers them as failed events)",
+                "AWS/Kinesis",
+                "WriteProvisionedThroughputExceeded",
+                (("StreamName", refs.ref(s.names.stream.address, "name")),),
+            )
+        )
         if s.archive:
             out.append(
                 Alarm(
@@ -157,7 +168,7 @@ def alarms(ir: Ir) -> list[Alarm]:
         ("ApiName", HclExpr("aws_api_gateway_rest_api.api.name")),
         ("Stage", HclExpr("aws_api_gateway_stage.api.stage_name")),
     )
-    errors, latency = ir.names.api_alarms
+    errors, rate_4xx, latency = ir.names.api_alarms
     out.append(
         _count(
             errors,
@@ -165,6 +176,17 @@ def alarms(ir: Ir) -> list[Alarm]:
             "AWS/ApiGateway",
             "5XXError",
             api,
+        )
+    )
+    out.append(
+        Alarm(
+            rate_4xx,
+            f"More than {API_4XX_RATE:.0%} of the API's requests were refused (4xx)",
+            "AWS/ApiGateway",
+            "4XXError",
+            "Average",
+            api,
+            API_4XX_RATE,
         )
     )
     out.append(

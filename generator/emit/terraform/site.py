@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.emit.terraform import logs
+from generator.emit.terraform import access, logs
 from generator.emit.terraform.iam import roles
 from generator.aws.limits import STAGE_MAX
 from generator.emit.terraform.monitoring import needs_access_logs
@@ -66,6 +66,13 @@ def variables_view(ir: Ir) -> dict[str, object]:
         f"at most {STAGE_MAX} characters.",
         "domain": ir.frontend_domain,
         "zone": zone_of(ir.frontend_domain) if ir.frontend_domain else None,
+        "cors_origin_default": "the frontend's origin" if ir.frontend else "the API's own origin, i.e. no other",
+        "waf_rate_limit": access.WAF_RATE_LIMIT,
+        "ingest": any(op.kind == "ingest" for op in ir.operations),
+        "ingest_rate_limit": access.INGEST_RATE_LIMIT,
+        "ingest_burst_limit": access.INGEST_BURST_LIMIT,
+        "producer": bool(access.producer_routes(ir)),
+        "client_defaults": [(c.name, c.hcl) for c in access.clients(ir)],
     }
 
 
@@ -76,6 +83,9 @@ def outputs_view(ir: Ir) -> dict[str, object]:
         "frontend": ir.frontend,
         "cognito": ir.cognito,
         "access_logs": needs_access_logs(ir),
+        "producer": bool(access.producer_routes(ir)),
+        "clients": bool(ir.api_clients),
+        "names": ir.names,
         "logged": "S3 and CloudFront" if ir.frontend else "S3",
         "client_description": "Cognito app client of the frontend." if ir.frontend
         else "Cognito app client that signs users in (tokens for the protected operations).",
@@ -96,4 +106,5 @@ def iam_view(ir: Ir) -> dict[str, object]:
         "frontend": ir.frontend,
         "roles": roles(ir),
         "log_groups": logs.all_groups(ir),
+        "producer": any(r.trusted is not None for r in roles(ir)),
     }

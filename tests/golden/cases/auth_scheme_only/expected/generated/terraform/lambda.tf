@@ -39,7 +39,7 @@ resource "aws_lambda_function" "apply_labels" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_apply_labels, aws_iam_role_policy.fn_apply_labels]

@@ -71,6 +71,7 @@ data "aws_iam_policy_document" "key" {
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/${local.prefix}-nightly-cleanup",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.prefix}-api-access",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}",
+        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:aws-waf-logs-${local.prefix}-api",
       ]
     }
   }
@@ -107,6 +108,18 @@ data "aws_iam_policy_document" "fn_apply_changes_trust" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.prefix}-apply-changes"]
+    }
   }
 }
 
@@ -129,10 +142,20 @@ data "aws_iam_policy_document" "fn_apply_changes" {
   }
 
   statement {
+    sid = "Traces"
+    actions = [
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = [
+      "*",
+    ]
+  }
+
+  statement {
     sid = "TableSettings"
     actions = [
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
@@ -207,6 +230,18 @@ data "aws_iam_policy_document" "fn_nightly_cleanup_trust" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.prefix}-nightly-cleanup"]
+    }
   }
 }
 
@@ -229,15 +264,24 @@ data "aws_iam_policy_document" "fn_nightly_cleanup" {
   }
 
   statement {
+    sid = "Traces"
+    actions = [
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = [
+      "*",
+    ]
+  }
+
+  statement {
     sid = "TableSettings"
     actions = [
       "dynamodb:BatchGetItem",
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:GetItem",
       "dynamodb:PutItem",
-      "dynamodb:Query",
       "dynamodb:Scan",
       "dynamodb:UpdateItem",
     ]
@@ -282,6 +326,18 @@ data "aws_iam_policy_document" "api_get_my_settings_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -316,6 +372,18 @@ data "aws_iam_policy_document" "api_post_changes_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -368,6 +436,12 @@ data "aws_iam_policy_document" "schedule_nightly_cleanup_trust" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule-group/default"]
     }
   }
 }
@@ -424,6 +498,12 @@ data "aws_iam_policy_document" "api_logs_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
     }
   }
 }

@@ -39,7 +39,7 @@ resource "aws_lambda_function" "apply_changes" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_apply_changes, aws_iam_role_policy.fn_apply_changes]
@@ -84,7 +84,7 @@ resource "aws_lambda_function" "nightly_cleanup" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_nightly_cleanup, aws_iam_role_policy.fn_nightly_cleanup]

@@ -5,7 +5,7 @@ output "api_url" {
 }
 
 output "api_stage_arn" {
-  description = "The API stage, to associate a WAF web ACL with from a root module."
+  description = "The API stage (its WAF web ACL is var.waf_enabled's)."
   value       = aws_api_gateway_stage.api.arn
 }
 

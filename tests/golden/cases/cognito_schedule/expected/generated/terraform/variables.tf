@@ -81,9 +81,44 @@ variable "api_throttle_burst_limit" {
 }
 
 variable "manage_api_gateway_account" {
-  description = "Set the region-wide API Gateway CloudWatch role (needed for API logs); false if another stack in this account and region already does."
+  description = "Set the region-wide API Gateway CloudWatch role (API logs need one per account and region). It replaces the role every REST API of the region uses, so only for an account that has none yet (docs/deploy.md)."
   type        = bool
-  default     = true
+  default     = false
+}
+
+variable "cors_allow_origin" {
+  description = "The one origin browsers may call the API from, e.g. https://app.example.com (null: the API's own origin, i.e. no other)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cors_allow_origin == null || can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", var.cors_allow_origin))
+    error_message = "cors_allow_origin must be an origin: scheme, host and optional port, such as https://app.example.com."
+  }
+}
+
+variable "waf_enabled" {
+  description = "A WAF web ACL in front of the API stage (null: on for stages named like production: prd, prod, production)."
+  type        = bool
+  default     = null
+}
+
+variable "waf_rate_limit" {
+  description = "Requests one client IP may send in any 5 minutes before WAF blocks it."
+  type        = number
+  default     = 2000
+}
+
+variable "ingest_throttle_rate_limit" {
+  description = "Steady-state requests per second each ingestion route accepts (a budget apart from the reads')."
+  type        = number
+  default     = 25
+}
+
+variable "ingest_throttle_burst_limit" {
+  description = "Request burst each ingestion route accepts."
+  type        = number
+  default     = 50
 }
 
 locals {

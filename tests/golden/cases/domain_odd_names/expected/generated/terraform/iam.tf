@@ -70,6 +70,7 @@ data "aws_iam_policy_document" "key" {
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/${local.prefix}-apply-orders",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.prefix}-api-access",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}",
+        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:aws-waf-logs-${local.prefix}-api",
       ]
     }
   }
@@ -124,6 +125,18 @@ data "aws_iam_policy_document" "fn_apply_orders_trust" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.prefix}-apply-orders"]
+    }
   }
 }
 
@@ -146,10 +159,20 @@ data "aws_iam_policy_document" "fn_apply_orders" {
   }
 
   statement {
+    sid = "Traces"
+    actions = [
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = [
+      "*",
+    ]
+  }
+
+  statement {
     sid = "TableOrders"
     actions = [
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
@@ -224,6 +247,18 @@ data "aws_iam_policy_document" "api_get_order_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -258,6 +293,18 @@ data "aws_iam_policy_document" "api_ingest_events_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -305,6 +352,18 @@ data "aws_iam_policy_document" "api_list_orders_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -340,6 +399,12 @@ data "aws_iam_policy_document" "api_logs_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
   }
 }
 
@@ -365,4 +430,51 @@ data "aws_iam_policy_document" "api_logs" {
       "${aws_cloudwatch_log_group.api_execution.arn}:*",
     ]
   }
+}
+
+resource "aws_iam_role" "producer" {
+  name               = "${local.prefix}-ingest-producer"
+  description        = "Producers of events: may invoke the SigV4-protected ingestion routes"
+  assume_role_policy = data.aws_iam_policy_document.producer_trust.json
+}
+
+data "aws_iam_policy_document" "producer_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "AWS"
+      identifiers = local.producer_principals
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "producer" {
+  name   = "least-privilege"
+  role   = aws_iam_role.producer.id
+  policy = data.aws_iam_policy_document.producer.json
+}
+
+data "aws_iam_policy_document" "producer" {
+  statement {
+    sid = "Invoke"
+    actions = [
+      "execute-api:Invoke",
+    ]
+    resources = [
+      "${aws_api_gateway_stage.api.execution_arn}/POST/events",
+    ]
+  }
+}
+
+# The same permissions as a managed policy, to attach to existing roles (a service's, the role
+# alias of AWS IoT's credentials provider, ...).
+resource "aws_iam_policy" "producer" {
+  name        = "${local.prefix}-ingest-producer"
+  description = "Producers of events: may invoke the SigV4-protected ingestion routes"
+  policy      = data.aws_iam_policy_document.producer.json
+}
+
+locals {
+  producer_principals = var.producer_principals != null ? var.producer_principals : ["arn:${local.partition}:iam::${local.account_id}:root"]
 }

@@ -39,7 +39,7 @@ resource "aws_lambda_function" "save_notes" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_save_notes, aws_iam_role_policy.fn_save_notes]

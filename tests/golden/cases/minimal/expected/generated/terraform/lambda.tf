@@ -39,7 +39,7 @@ resource "aws_lambda_function" "apply_orders" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_apply_orders, aws_iam_role_policy.fn_apply_orders]

@@ -36,6 +36,25 @@ resource "aws_cloudwatch_metric_alarm" "stream_events_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "stream_events_write_throttles" {
+  alarm_name          = "${local.prefix}-stream-events-write-throttles"
+  alarm_description   = "Stream events refused writes over its throughput (ingestion answers them as failed events)"
+  namespace           = "AWS/Kinesis"
+  metric_name         = "WriteProvisionedThroughputExceeded"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    StreamName = aws_kinesis_stream.events.name
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "fn_apply_orders_errors" {
   alarm_name          = "${local.prefix}-fn-apply-orders-errors"
   alarm_description   = "Function apply_orders raised errors"
@@ -217,6 +236,26 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   period              = 300
   evaluation_periods  = 1
   threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    ApiName = aws_api_gateway_rest_api.api.name
+    Stage   = aws_api_gateway_stage.api.stage_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_4xx" {
+  alarm_name          = "${local.prefix}-api-4xx"
+  alarm_description   = "More than 5% of the API's requests were refused (4xx)"
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "4XXError"
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0.05
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions

@@ -71,6 +71,7 @@ data "aws_iam_policy_document" "key" {
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/kinesisfirehose/${local.prefix}-activity-archive",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.prefix}-api-access",
         "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.api.id}/${var.stage}",
+        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:aws-waf-logs-${local.prefix}-api",
       ]
     }
   }
@@ -107,6 +108,18 @@ data "aws_iam_policy_document" "fn_track_loans_trust" {
       type        = "Service"
       identifiers = ["lambda.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.prefix}-track-loans"]
+    }
   }
 }
 
@@ -129,10 +142,20 @@ data "aws_iam_policy_document" "fn_track_loans" {
   }
 
   statement {
+    sid = "Traces"
+    actions = [
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]
+    resources = [
+      "*",
+    ]
+  }
+
+  statement {
     sid = "TableBooks"
     actions = [
       "dynamodb:BatchGetItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:GetItem",
       "dynamodb:Query",
       "dynamodb:Scan",
@@ -147,7 +170,6 @@ data "aws_iam_policy_document" "fn_track_loans" {
     sid = "TableLoans"
     actions = [
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DeleteItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
@@ -222,6 +244,18 @@ data "aws_iam_policy_document" "api_get_book_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -256,6 +290,18 @@ data "aws_iam_policy_document" "api_list_author_books_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -292,6 +338,18 @@ data "aws_iam_policy_document" "api_list_loans_trust" {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
     }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
+    }
   }
 }
 
@@ -326,6 +384,18 @@ data "aws_iam_policy_document" "api_post_activity_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:execute-api:${var.region}:${local.account_id}:*"]
     }
   }
 }
@@ -378,6 +448,18 @@ data "aws_iam_policy_document" "archive_activity_trust" {
       test     = "StringEquals"
       variable = "sts:ExternalId"
       values   = [local.account_id]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:firehose:${var.region}:${local.account_id}:deliverystream/${local.prefix}-activity-archive"]
     }
   }
 }
@@ -463,6 +545,12 @@ data "aws_iam_policy_document" "api_logs_trust" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
     }
   }
 }

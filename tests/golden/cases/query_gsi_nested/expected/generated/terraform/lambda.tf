@@ -40,7 +40,7 @@ resource "aws_lambda_function" "track_loans" {
   }
 
   tracing_config {
-    mode = "PassThrough"
+    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.fn_track_loans, aws_iam_role_policy.fn_track_loans]

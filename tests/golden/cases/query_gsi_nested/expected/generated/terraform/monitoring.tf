@@ -147,6 +147,25 @@ resource "aws_cloudwatch_metric_alarm" "stream_activity_iterator_age" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "stream_activity_write_throttles" {
+  alarm_name          = "${local.prefix}-stream-activity-write-throttles"
+  alarm_description   = "Stream activity refused writes over its throughput (ingestion answers them as failed events)"
+  namespace           = "AWS/Kinesis"
+  metric_name         = "WriteProvisionedThroughputExceeded"
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    StreamName = aws_kinesis_stream.activity.name
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "archive_activity_freshness" {
   alarm_name          = "${local.prefix}-archive-activity-freshness"
   alarm_description   = "The archive of activity is more than 1200 s behind"
@@ -385,6 +404,26 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   period              = 300
   evaluation_periods  = 1
   threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  dimensions = {
+    ApiName = aws_api_gateway_rest_api.api.name
+    Stage   = aws_api_gateway_stage.api.stage_name
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_4xx" {
+  alarm_name          = "${local.prefix}-api-4xx"
+  alarm_description   = "More than 5% of the API's requests were refused (4xx)"
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "4XXError"
+  statistic           = "Average"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0.05
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions

@@ -5,8 +5,13 @@ output "api_url" {
 }
 
 output "api_stage_arn" {
-  description = "The API stage, to associate a WAF web ACL with from a root module."
+  description = "The API stage (its WAF web ACL is var.waf_enabled's)."
   value       = aws_api_gateway_stage.api.arn
+}
+
+output "api_key_ids" {
+  description = "API key id per client; its value: aws apigateway get-api-key --include-value --api-key <id>."
+  value       = { for name, key in aws_api_gateway_api_key.clients : name => key.id }
 }
 
 output "datalake_bucket" {
