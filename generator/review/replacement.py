@@ -41,6 +41,13 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws_acm_certificate": frozenset({"domain_name", "subject_alternative_names", "validation_method"}),
     "aws_acm_certificate_validation": frozenset({"certificate_arn", "validation_record_fqdns"}),
     "aws_route53_record": frozenset({"name", "type", "zone_id"}),
+    "aws_api_gateway_api_key": frozenset({"value"}),
+    "aws_api_gateway_usage_plan": frozenset(),
+    "aws_api_gateway_usage_plan_key": frozenset({"key_id", "key_type", "usage_plan_id"}),
+    "aws_iam_policy": frozenset({"name", "name_prefix", "path", "description"}),
+    "aws_wafv2_web_acl": frozenset({"name", "name_prefix", "scope"}),
+    "aws_wafv2_web_acl_association": frozenset({"resource_arn", "web_acl_arn"}),
+    "aws_wafv2_web_acl_logging_configuration": frozenset({"resource_arn"}),
 }
 # every aws_s3_bucket_* companion resource is bound to its bucket
 _BUCKET_PARTS = frozenset({"bucket", "expected_bucket_owner"})
