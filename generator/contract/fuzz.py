@@ -145,7 +145,7 @@ def check_fuzz(target: Target) -> list[CaseResult]:
             f"{case.operation.label} without credentials answered {response.status_code}"
             f" ({'protected' if protected else 'not protected'})")
 
-    if target.http.auth.kind == "none" and any(op.protected for op in target.ir.operations):
+    if target.http.auth.kind == "none" and any(op.needs_credentials for op in target.ir.operations):
         out = [CaseResult("fuzz", "protected operations", "skipped", "pass --token, --sigv4 or --api-key")]
         out += _run("fuzz", schema, EXAMPLES, with_credentials,
                     lambda op: not op.definition.raw.get("security"))

@@ -66,7 +66,7 @@ def check_rejects(target: Target) -> list[CaseResult]:
     out: list[CaseResult] = []
     now = datetime.now(UTC)
     for op in _ingest_ops(ir):
-        if op.protected and target.http.auth.kind == "none":
+        if op.needs_credentials and target.http.auth.kind == "none":
             out.append(CaseResult("rejects", _label(op), "skipped", "protected: pass --token, --sigv4 or --api-key"))
             continue
         events = ir.events_on(op.stream or "")
@@ -106,13 +106,19 @@ def check_pipeline(target: Target) -> list[CaseResult]:
     if endpoints is None:
         return [CaseResult("pipeline", "processors", "skipped",
                            "needs the local stack's /_local endpoints (gen test without --url, or a gen dev URL)")]
+    ops = _ingest_ops(ir)
+    if ops and all(op.needs_credentials for op in ops) and target.http.auth.kind == "none":
+        return [CaseResult("pipeline", "processors", "skipped",
+                           "ingestion is protected: pass --token, --sigv4 or --api-key")]
     started = time.monotonic()
     known = known_values(ir)
     before = endpoints.status()["processors"]
     now = datetime.now(UTC)
     sent: dict[str, int] = {}
     problems: list[str] = []
-    for op in _ingest_ops(ir):
+    for op in ops:
+        if op.needs_credentials and target.http.auth.kind == "none":
+            continue
         batch = [envelope(ir, event, variant, now, known)
                  for event in ir.events_on(op.stream or "") for variant in range(PIPELINE_EVENTS)]
         if not batch:

@@ -53,7 +53,7 @@ def _skip(check: str, subject: str, why: str) -> CaseResult:
 
 
 def _cannot_authenticate(target: Target, op: Operation) -> str | None:
-    if op.protected and target.http.auth.kind == "none":
+    if op.needs_credentials and target.http.auth.kind == "none":
         return "protected: pass --token, --sigv4 or --api-key"
     if op.key_claims and not target.http.auth.chooses_claims:
         return "the key comes from token claims: only the local stack lets gen test choose them"

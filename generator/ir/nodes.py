@@ -252,6 +252,11 @@ class Operation:
     names: OperationNames
     source: SourceRef
 
+    @property
+    def needs_credentials(self) -> bool:
+        """True when callers must authenticate (Cognito token, SigV4 signature or API key)."""
+        return self.auth != "none"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApiClient:

@@ -101,6 +101,22 @@ def _removed(base: Side, op: Operation, path_remains: bool, moved: Operation | N
     return Finding(rule, op.operation_id, text, base.locate(OPENAPI, pointer), "base")
 
 
+_CREDENTIALS = {"cognito": "a Cognito token", "iam": "a SigV4 signature", "api_key": "an API key"}
+_REFUSAL = {"cognito": 401, "iam": 403, "api_key": 403}
+
+
+def _security(target: str, where: str, here: Any, old: Operation, new: Operation) -> Finding:
+    """What a change of an operation's authentication does to its callers."""
+    if old.auth == "none":
+        return Finding("api.api-security-added", target, f"{where} now requires {_CREDENTIALS[new.auth]}: "
+                       f"clients without one get {_REFUSAL[new.auth]}", here)
+    if new.auth == "none":
+        return Finding("api.api-security-removed", target, f"{where} no longer requires "
+                       f"{_CREDENTIALS[old.auth]}: anyone can call it", here)
+    return Finding("api.api-security-changed", target, f"{where} requires {_CREDENTIALS[new.auth]} instead "
+                   f"of {_CREDENTIALS[old.auth]}: existing clients get {_REFUSAL[new.auth]}", here)
+
+
 def _operation(base: Side, head: Side, old: Operation, new: Operation) -> list[Finding]:
     out: list[Finding] = []
     target, where = new.operation_id, _where(new)
@@ -109,11 +125,8 @@ def _operation(base: Side, head: Side, old: Operation, new: Operation) -> list[F
         out.append(Finding("api.api-operation-id-removed", target,
                            f"{where}: operationId {old.operation_id} -> {new.operation_id} (generated client "
                            "method names change)", head.locate(OPENAPI, new.source.pointer + ("operationId",))))
-    if old.protected != new.protected:
-        rule = "api.api-security-added" if new.protected else "api.api-security-removed"
-        text = ("now requires a token: clients without one get 401" if new.protected
-                else "no longer requires a token: anyone can call it")
-        out.append(Finding(rule, target, f"{where} {text}", here))
+    if old.auth != new.auth:
+        out.append(_security(target, where, here, old, new))
     out += _params(base, head, old, new)
     out += _statuses(base, head, old, new)
     if old.response_model and new.response_model:

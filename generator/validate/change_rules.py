@@ -51,6 +51,7 @@ _API: tuple[tuple[str, Severity, str], ...] = (
     ("api-operation-id-removed", "warning", "an operation's operationId changed"),
     ("api-security-added", "breaking", "an operation now requires a token"),
     ("api-security-removed", "warning", "an operation no longer requires a token"),
+    ("api-security-changed", "breaking", "an operation requires other credentials"),
     ("new-required-request-parameter", "breaking", "a required parameter was added"),
     ("new-optional-request-parameter", "info", "an optional parameter was added"),
     ("request-parameter-removed", "warning", "a parameter was removed"),

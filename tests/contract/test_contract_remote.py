@@ -29,8 +29,11 @@ def test_without_credentials_protected_operations_are_skipped(gen_dev: RunningSt
     assert skipped["seed: table devices (12 items)"] == "a deployed stage need not hold the seed: see `listed`"
     assert skipped["fuzz: protected operations"] == "pass --token, --sigv4 or --api-key"
     assert skipped["fuzz-ingestion: POST /events"] == "generated events would reach the deployed processors"
+    # The reference ingestion is signed (SigV4): without credentials nothing can be posted.
+    assert skipped["rejects: POST /events"] == "protected: pass --token, --sigv4 or --api-key"
+    assert skipped["pipeline: processors"] == "ingestion is protected: pass --token, --sigv4 or --api-key"
     passed = {c.check for c in report.cases if c.status == "passed"}
-    assert {"listed", "pagination", "sort-range", "index", "protected", "rejects", "fuzz", "pipeline"} <= passed
+    assert {"listed", "pagination", "sort-range", "index", "protected", "fuzz"} <= passed
 
 
 def test_with_a_token_protected_operations_are_checked(gen_dev: RunningStack) -> None:
@@ -38,6 +41,19 @@ def test_with_a_token_protected_operations_are_checked(gen_dev: RunningStack) ->
     result = run_cli("-C", str(REPO), "test", "--url", gen_dev.api_url, "--token", token, "--only", "fuzz")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "ok   fuzz: GET /me" in result.stdout
+
+
+def test_signed_with_the_local_key_pair_ingestion_is_checked(gen_dev: RunningStack,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # gen dev accepts SigV4 with its local key pair, as AWS accepts the producer role's.
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", gen_dev.region)
+    report = run_contract_tests(REPO, ContractOptions(url=gen_dev.api_url, sigv4=True, pipeline=True,
+                                                      only=("rejects",)))
+    assert report.ok, "\n".join(report.summary_lines())
+    passed = {c.check for c in report.cases if c.status == "passed"}
+    assert {"rejects", "pipeline"} <= passed
 
 
 def test_usage_errors(gen_dev: RunningStack) -> None:

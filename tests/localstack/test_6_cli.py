@@ -71,7 +71,9 @@ def test_gen_dev_serves_and_stops_cleanly(stop: signal.Signals) -> None:
         assert "Authorization: Bearer" in banner and "alg" in banner, "the local token form is documented"
         assert "/_local/schedules/mark_offline/fire" in banner
         with urllib.request.urlopen(url + "/config.json", timeout=5) as answer:
-            assert json.loads(answer.read()) == {"apiUrl": "/api", "localAuth": True}
+            assert json.loads(answer.read()) == {
+                    "apiUrl": "/api", "localAuth": True,
+                    "localSigning": {"accessKeyId": "testing", "secretAccessKey": "testing", "region": "us-east-1"}}
         with urllib.request.urlopen(url + "/api/devices/dev-001", timeout=5) as answer:
             assert json.loads(answer.read())["deviceId"] == "dev-001"
         process.send_signal(stop)
