@@ -23,7 +23,7 @@ class FixedSizeResizeObserver {
   disconnect(): void {}
 }
 // findBy*/waitFor default to 1 s; on a loaded 2-core CI machine a render can take longer.
-configure({ asyncUtilTimeout: 5000 });
+configure({ asyncUtilTimeout: 10000 });
 
 globalThis.ResizeObserver = FixedSizeResizeObserver as unknown as typeof ResizeObserver;
 
