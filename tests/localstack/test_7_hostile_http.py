@@ -45,7 +45,7 @@ MALFORMED = {
     "bad-chunk-size": (b"POST /api/events HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n[]\r\n0\r\n\r\n", 400),
     "smuggling": (b"POST /api/events HTTP/1.1\r\n" + HOST + b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
     "post-without-length": (b"POST /_local/drain HTTP/1.1\r\n" + HOST + b"\r\n", 411),
-    "over-10-mb": (b"POST /api/events HTTP/1.1\r\n" + HOST + b"Content-Length: 10485761\r\n\r\n[", 413),
+    "over-16-mib": (b"POST /api/events HTTP/1.1\r\n" + HOST + b"Content-Length: 16777217\r\n\r\n[", 413),
     "gzip-coding": (b"POST /api/events HTTP/1.1\r\n" + HOST + b"Transfer-Encoding: gzip\r\n\r\n", 501),
 }
 
@@ -110,3 +110,10 @@ def test_a_burst_of_new_connections_is_served(stack: RunningStack) -> None:
     for thread in threads:
         thread.join(60)
     assert statuses == [200] * 60
+
+
+def test_a_payload_over_api_gateways_10_mb_gets_its_gateway_response(http: Http) -> None:
+    body = b"[" + b" " * (10 * 1024 * 1024) + b"]"
+    answer = http.post(INGEST_PATH, data=body, headers={"Content-Type": "application/json"})
+    assert answer.status == 413
+    assert answer.json["message"] == "Request Too Long"

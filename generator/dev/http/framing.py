@@ -22,8 +22,9 @@ next request's first byte is unknown:
 | an HTTP version other than 1.0 or 1.1 | 505 |
 
 Why strict: the same byte stream must mean the same requests to every hop (RFC 9112 section
-6.3); a lenient reading is how requests are smuggled. The defaults are API Gateway's: a URL of at
-most 10,240 characters (regional API) and a payload of at most 10 MB.
+6.3); a lenient reading is how requests are smuggled. The request line's default is API
+Gateway's URL limit (10,240 characters, regional API); the body's is above its 10 MB payload
+limit, which the gateway itself enforces (`apigw.gateway`, 413 "Request Too Long").
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ class Limits:
     request_line: int = 10_240 + 64  # API Gateway's regional URL limit, plus method and version
     header_section: int = 64 * 1024
     header_count: int = 100
-    body: int = 10 * 1024 * 1024  # API Gateway's payload limit (10 MB, not adjustable)
+    # API Gateway's payload limit is 10 MB (not adjustable); the gateway answers a body over it
+    # with its own (customisable) REQUEST_TOO_LARGE response, so the server reads a little more
+    # and refuses, unread, only what is well beyond it.
+    body: int = 16 * 1024 * 1024
     length_required: bool = True  # POST/PUT/PATCH without a length -> 411 (else: empty body)
 
 
