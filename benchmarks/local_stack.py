@@ -1,6 +1,7 @@
 """Benchmark of the local stack (`gen dev`) on the reference system, in one run.
 
     .venv/bin/python benchmarks/local_stack.py [--events 5000] [--rate 1000] [--no-idempotency] [--out FILE]
+    .venv/bin/python benchmarks/local_stack.py --concurrency 20 --duration 20 [--baseline DIR]
 
 What it measures, all over HTTP against one `gen dev --port 0` subprocess (`--in-process`: a
 `start_stack` in this process instead):
@@ -12,6 +13,13 @@ What it measures, all over HTTP against one `gen dev --port 0` subprocess (`--in
 3. GET latency: GET /api/devices/{id} and a page of readings, p50/p99, with the pipeline idle;
 4. ingest-to-visible: POST one reading, poll GET /api/devices/{id} until it shows; p50/p99.
 Prints a Markdown report (and writes it with --out). Counts come from `/_local/status`.
+
+`--concurrency N --duration S` measures only the server under load instead: N clients, each
+with its own keep-alive connection and no retries, for S seconds send a mix of GETs (3 in 4: a
+device, a page of readings) and signed POSTs of 10 events; it reports every failed request
+(connection errors, timeouts, 5xx, unexpected statuses) and p50/p99 per kind. `--baseline DIR`
+first runs the same load against `gen dev` from another checkout of the code (for example
+`git archive main | tar -x -C DIR`), then against this one, and reports both side by side.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import signal
 import statistics
 import subprocess
@@ -218,14 +227,18 @@ def visible(client: Client, events: Events, rounds: int) -> tuple[float, float]:
 
 
 class GenDev:
-    """`gen dev` in its own process, as a user runs it (clients are other processes)."""
+    """`gen dev` in its own process, as a user runs it (clients are other processes).
 
-    def __init__(self, extra_env: dict[str, str]) -> None:
+    `code`: run the `gen` of another checkout (its package and its project) instead of this one."""
+
+    def __init__(self, extra_env: dict[str, str], code: Path | None = None) -> None:
         gen = ROOT / ".venv" / "bin" / "gen"
-        command = [str(gen)] if gen.exists() else [sys.executable, "-m", "generator.cli"]
+        command = [str(gen)] if gen.exists() and code is None else [sys.executable, "-m", "generator"]
+        root = code or ROOT
+        env = {**os.environ, **extra_env, **({"PYTHONPATH": str(code)} if code else {})}
         self.process = subprocess.Popen(
-            [*command, "-C", str(ROOT), "dev", "--port", "0"], cwd=ROOT, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **extra_env})
+            [*command, "-C", str(root), "dev", "--port", "0"], cwd=root, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         assert self.process.stdout is not None
         for line in self.process.stdout:
             if line.startswith("ready: "):
@@ -249,6 +262,148 @@ class InProcess:
 
     def stop(self) -> None:
         self.stack.stop()
+
+
+LOAD_BATCH = 10
+
+
+@dataclass
+class Load:
+    """What N concurrent clients saw in S seconds."""
+
+    clients: int
+    seconds: float
+    latencies: dict[str, list[float]]  # kind -> ms of each answered request
+    failures: dict[str, int]  # reason -> count
+
+    @property
+    def requests(self) -> int:
+        return sum(len(v) for v in self.latencies.values()) + self.failed
+
+    @property
+    def failed(self) -> int:
+        return sum(self.failures.values())
+
+    def stats(self, kind: str) -> tuple[int, float, float]:
+        samples = self.latencies.get(kind) or [0.0]
+        return len(self.latencies.get(kind) or []), statistics.median(samples), _percentile(samples, 0.99)
+
+
+def load(base: str, clients: int, seconds: float, post_share: float = 0.25, pace: float = 0.0) -> Load:
+    """`clients` threads, one keep-alive connection each and no retries, for `seconds`.
+
+    `pace` > 0: each client sends `pace` requests per second (open loop), and a latency counts
+    from when the request was due, so a server that falls behind shows it (no coordinated
+    omission); 0: each client sends its next request as soon as the last is answered."""
+    latencies: dict[str, list[float]] = {"GET": [], "POST": []}
+    failures: dict[str, int] = {}
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client(number: int) -> None:
+        pool = urllib3.HTTPConnectionPool(base.split("//", 1)[1].split(":")[0],
+                                          int(base.rsplit(":", 1)[1]), maxsize=1, block=True)
+        events = Events()
+        events.n = number * 1_000_000  # distinct readings per client
+        rng = random.Random(number)
+        start.wait()
+        sent = 0
+        first = time.perf_counter() + rng.random() / pace if pace else 0.0
+        while time.perf_counter() < stop_at[0]:
+            due = first + sent / pace if pace else time.perf_counter()
+            sent += 1
+            if due > time.perf_counter():
+                time.sleep(due - time.perf_counter())
+            if rng.random() >= post_share:
+                kind, device = "GET", f"bench-{rng.randrange(DEVICES):03d}"
+                path = rng.choice([f"/api/devices/{device}", f"/api/devices/{device}/readings?limit=25"])
+                method, data, headers, expected = "GET", None, {}, (200,)
+            else:
+                kind, path = "POST", "/api/events"
+                data = json.dumps(events.batch(LOAD_BATCH)).encode()
+                request = AWSRequest(method="POST", url=base + path, data=data,
+                                     headers={"Content-Type": "application/json"})
+                SigV4Auth(Credentials("testing", "testing"), "execute-api", "us-east-1").add_auth(request)
+                method, headers, expected = "POST", dict(request.headers.items()), (202,)
+            began = min(due, time.perf_counter())
+            try:
+                answer = pool.urlopen(method, path, body=data, headers=headers, retries=False,
+                                      timeout=urllib3.Timeout(connect=10, read=30))
+                reason = None if answer.status in expected else f"{kind} answered {answer.status}"
+            except Exception as error:  # a dropped connection, a reset, a timeout
+                reason = f"{kind} {type(error).__name__}"
+            took = (time.perf_counter() - began) * 1000
+            with lock:
+                if reason is None:
+                    latencies[kind].append(took)
+                else:
+                    failures[reason] = failures.get(reason, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    stop_at[0] = time.perf_counter() + seconds
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return Load(clients, time.perf_counter() - began, latencies, failures)
+
+
+def _register(base: str) -> None:
+    client = Client(base)
+    _post(client, [{
+        "specversion": "1.0", "id": f"reg-{os.getpid()}-{d}", "source": "benchmark",
+        "type": "device.registered", "subject": f"bench-{d:03d}", "time": _time(0),
+        "data": {"deviceId": f"bench-{d:03d}", "siteId": "site-zrh", "name": f"Bench {d}",
+                 "model": "TH-200"},
+    } for d in range(DEVICES)])
+    _drain(client)
+
+
+def run_load(args: argparse.Namespace) -> str:
+    trees: list[tuple[str, Path | None]] = []
+    if args.baseline is not None:
+        trees.append((f"baseline ({args.baseline})", args.baseline))
+    trees.append(("this tree", None))
+    results: list[tuple[str, Load]] = []
+    for label, code in trees:
+        stack = GenDev({}, code)
+        try:
+            _register(stack.url)
+            results.append((label, load(stack.url, args.concurrency, args.duration, args.post_share,
+                                        args.pace)))
+        finally:
+            stack.stop()
+    lines = [
+        f"`benchmarks/local_stack.py --concurrency {args.concurrency} --duration {args.duration:g}"
+        f"{f' --pace {args.pace:g}' if args.pace else ''}{f' --post-share {args.post_share:g}' if args.post_share != 0.25 else ''}`: "
+        f"{args.concurrency} clients, one keep-alive connection each, no retries, "
+        + (f"{args.pace:g} requests/s each (latency from when a request was due), " if args.pace
+           else "each request as soon as the last is answered, ")
+        + f"for "
+        f"{args.duration:g} s against `gen dev` in its own process; {1 - args.post_share:.0%} of the "
+        f"requests GET a device or a page of readings, {args.post_share:.0%} POST {LOAD_BATCH} signed events.",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU(s) (shared), Python "
+        f"{platform.python_version()}, {platform.system()}.",
+        "",
+        "| server | requests | failed | GET p50 / p99 | POST p50 / p99 | failures |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, result in results:
+        gets, posts = result.stats("GET"), result.stats("POST")
+        reasons = ", ".join(f"{k}: {v}" for k, v in sorted(result.failures.items())) or "none"
+        lines.append(
+            f"| {label} | {result.requests:,} | {result.failed:,} | {gets[1]:.1f} ms / {gets[2]:.1f} ms | "
+            f"{posts[1]:.1f} ms / {posts[2]:.1f} ms | {reasons} |"
+        )
+    if len(results) == 2:
+        (_, before), (_, after) = results
+        ratio = before.stats("GET")[2] / max(after.stats("GET")[2], 1e-9)
+        lines += ["", f"GET p99 ratio baseline / this tree: {ratio:.2f}x."]
+    return "\n".join(lines) + "\n"
 
 
 def run(args: argparse.Namespace) -> str:
@@ -335,8 +490,17 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true",
                         help="run the stack with start_stack() in this process instead of `gen dev`")
     parser.add_argument("--out", type=Path, default=None, help="also write the report here")
+    parser.add_argument("--concurrency", type=int, default=0,
+                        help="measure only the server under load: this many concurrent clients")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of the load (--concurrency)")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="with --concurrency: requests/s per client (0: as fast as answered)")
+    parser.add_argument("--post-share", type=float, default=0.25,
+                        help="with --concurrency: the share of requests that are POSTs")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="with --concurrency: first load `gen dev` from this other checkout")
     args = parser.parse_args()
-    report = run(args)
+    report = run_load(args) if args.concurrency else run(args)
     print(report)
     if args.out is not None:
         args.out.write_text(report, encoding="utf-8")

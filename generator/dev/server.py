@@ -22,6 +22,7 @@ from types import FrameType
 
 from generator.dev.apigw.auth import local_token
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
+from generator.dev.http.guard import is_loopback
 from generator.dev.stack import RunningStack, start_stack
 from generator.ir.nodes import Ir
 
@@ -72,7 +73,7 @@ def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
         if p.kind == "schedule":
             lines.append(
                 f"  schedule    {p.name}: {p.schedule}; ran once at start-up; fire now: "
-                f"curl -X POST {url}/_local/schedules/{p.name}/fire"
+                f"curl -X POST -d '' {url}/_local/schedules/{p.name}/fire"
             )
     protected_ops = [op for op in ir.operations if op.protected]
     protected = [op.operation_id for op in protected_ops]
@@ -125,10 +126,20 @@ def _tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def bind_warning(host: str) -> str | None:
+    """One line for stderr when `host` is reachable from other machines, else None."""
+    if is_loopback(host):
+        return None
+    return (f"gen dev: warning: listening on {host} serves the API, the local keys "
+            "(/config.json) and the dashboard to other machines; use --host 127.0.0.1 unless you mean it")
+
+
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
     logging.basicConfig(
         level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr
     )
+    if (warning := bind_warning(host)) is not None:
+        print(warning, file=sys.stderr, flush=True)
     started = time.monotonic()
     stack = start_stack(root, host, port, log_level="INFO", run_schedules=True)
     _tune_gc()

@@ -5,7 +5,8 @@ Routing by path:
 - ``/config.json``: ``{"apiUrl": "/api", "localAuth": true, "localSigning": {...}}``, what the
   frontend reads at start (`localSigning`: the local SigV4 key pair and region, with which the
   dashboard signs its requests to SigV4-protected routes; only `gen dev` serves it);
-- ``/_local/...``: the local endpoints (`local_api`);
+- ``/_local/...``: the local endpoints (`local_api`), for this machine's own clients only: a
+  foreign ``Host`` or a cross-origin request is answered 403 (`generator.dev.http.guard`);
 - anything else: the built frontend in ``frontend/dist``; a path that is not a file there gets
   ``index.html`` (the single-page app routes it), unless its last segment looks like a file
   name (an asset that does not exist is a 404, not HTML). Without a build, a page explains how
@@ -25,6 +26,7 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS
+from generator.dev.http import guard
 from generator.dev.local_aws.identity import DEFAULT_REGION
 from generator.dev.local_endpoints import PREFIX as LOCAL_PREFIX
 
@@ -105,6 +107,12 @@ def dispatcher(
             answer: Iterable[bytes] = config_response()(environ, start_response)
             return answer
         if path == LOCAL_PREFIX or path.startswith(LOCAL_PREFIX + "/"):
+            refused = guard.refusal(environ)  # DNS rebinding and cross-origin pages
+            if refused is not None:
+                forbidden = Response(json.dumps({"message": refused}) + "\n", status=403,
+                                     mimetype="application/json")
+                answer = forbidden(environ, start_response)
+                return answer
             return local(environ, start_response)
         return site(environ, start_response)
 

@@ -9,7 +9,9 @@ the request passes, or a `ValidationFailure(kind, message, details)`:
   (API Gateway checks presence only, not types.)
 - `validateRequestBody`: only when the operation has a model for the request's content type
   (default `application/json`); the body must be JSON valid against that JSON Schema draft 4
-  model (formats included); failure -> `BAD_REQUEST_BODY`, "Invalid request body", with the
+  model (formats included), parsed as strictly as API Gateway's Java parser (`velocity.jackson`:
+  no NaN/Infinity, no number beyond a double, bounded nesting, UTF-8 only); failure ->
+  `BAD_REQUEST_BODY`, "Invalid request body", with the
   schema errors in `details` (`$context.error.validationErrorString`, worded as API Gateway's
   validator words them: `validation_messages`).
 Parameters are checked before the body, as API Gateway does. `nullable` is not a draft 4
@@ -38,6 +40,8 @@ from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]
 
 from generator.dev.apigw.definition import DefinitionError, Operation, Parameter
 from generator.dev.apigw.validation_messages import describe
+from generator.dev.apigw.velocity import jackson
+from generator.dev.apigw.velocity.jackson import JsonParseError
 from generator.dev.apigw.velocity.variables import Params
 
 
@@ -95,8 +99,8 @@ class RequestValidator:
         if model is None:
             return None
         try:
-            document: Any = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            document: Any = jackson.loads(body)
+        except JsonParseError as error:
             return ValidationFailure("BAD_REQUEST_BODY", "Invalid request body", _escaped(f"[{error}]"))
         accepts = self._accepts.get(kind)
         if accepts is not None and accepts(document):

@@ -9,6 +9,15 @@ never left mid-request; chunked request bodies are de-chunked), answers ``Expect
 100-continue``, and turns an application exception into a 500. Responses are buffered (the
 applications served here answer with small bodies).
 
+It holds under load and refuses instead of dropping: the listen backlog is `LISTEN_BACKLOG`
+(socketserver's default of 5 reset connections under a burst); at most `max_connections`
+connections are served at once (each on its own thread; one more is answered 503 and closed);
+at most `max_active` requests run inside the application at once (one more waits up to
+`QUEUE_WAIT_S`, then is answered 503). A request that cannot be framed (`framing`: too long a
+request line, bad lengths, smuggling, too large a body...) is answered with its 4xx/5xx status,
+a JSON body ``{"message": ...}`` and ``Connection: close``, and the connection is closed
+gracefully (`_linger`), so the client reads the answer.
+
 `wsgi_environ` and `call_app` are how a request reaches the application; `in_process` uses them to
 answer without HTTP. `WsgiServer(app, host, port)` binds at once (``OSError`` as the socket raises it), `start()`
 serves from a thread, `stop()` stops accepting, closes every open connection and joins all
@@ -18,6 +27,7 @@ threads. Each request is logged to ``access_log`` at INFO when given, else not a
 from __future__ import annotations
 
 import io
+import json
 import logging
 import socket
 import sys
@@ -28,12 +38,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from generator.dev.http.framing import FramingError, Limits, RequestHead, body_length, read_body, read_head
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
 log = logging.getLogger(__name__)
 IDLE_TIMEOUT_S = 30.0
-MAX_BODY_BYTES = 64 * 1024 * 1024
+LISTEN_BACKLOG = 128
+MAX_CONNECTIONS = 256  # open connections (one thread each); beyond: 503 and close
+MAX_ACTIVE = 64  # requests inside the application at once; beyond: wait QUEUE_WAIT_S, then 503
+QUEUE_WAIT_S = 5.0
+LINGER_S = 1.0
+LINGER_BYTES = 16 * 1024 * 1024
+Answer = tuple[str, list[tuple[str, str]], bytes]
 _HOP_BY_HOP = frozenset({"connection", "content-length", "keep-alive", "transfer-encoding"})
 
 
@@ -84,7 +102,7 @@ def wsgi_environ(
     return environ
 
 
-def call_app(app: WSGIApplication, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+def call_app(app: WSGIApplication, environ: dict[str, Any]) -> Answer:
     """Run `app` on `environ`: (status line, headers, whole body); a crash answers 500."""
     answer: dict[str, Any] = {}
     written: list[bytes] = []
@@ -109,6 +127,30 @@ def call_app(app: WSGIApplication, environ: dict[str, Any]) -> tuple[str, list[t
     return answer["status"], answer["headers"], b"".join(written)
 
 
+def json_answer(status: str, message: str, extra: list[tuple[str, str]] | None = None) -> Answer:
+    """An answer of the server itself (not the application): ``{"message": ...}`` as JSON."""
+    body = (json.dumps({"message": message}) + "\n").encode("utf-8")
+    return status, [("Content-Type", "application/json"), *(extra or [])], body
+
+
+def _linger(connection: socket.socket) -> None:
+    """Close gracefully after a refusal: stop writing, then read (and drop) what the client still
+    sends for a moment. Closing with unread bytes makes the kernel send a reset, and the client
+    may lose the answer it has not read yet (seen as a dropped connection)."""
+    try:
+        connection.shutdown(socket.SHUT_WR)
+        connection.settimeout(LINGER_S)
+        deadline = time.monotonic() + LINGER_S
+        drained = 0
+        while time.monotonic() < deadline and drained < LINGER_BYTES:
+            data = connection.recv(65536)
+            if not data:
+                break
+            drained += len(data)
+    except OSError:
+        pass
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IDLE_TIMEOUT_S
@@ -128,39 +170,19 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         log.debug(format, *args)
 
-    def _body(self) -> bytes | None:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            parts: list[bytes] = []
-            size = 0
-            while True:
-                line = self.rfile.readline(65537)
-                length = int(line.split(b";", 1)[0].strip() or b"0", 16)
-                if length == 0:
-                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(parts)
-                size += length
-                if size > MAX_BODY_BYTES:
-                    return None
-                parts.append(self.rfile.read(length))
-                self.rfile.readline(3)
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            return None
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _environ(self, body: bytes) -> dict[str, Any]:
+    def _environ(self, head: RequestHead, body: bytes) -> dict[str, Any]:
         return wsgi_environ(
-            self.command,
-            self.path,
-            self.headers.items(),
+            head.method,
+            head.target,
+            head.headers,
             body,
             server=(str(self.server.server_address[0]), int(self.server.server_address[1])),
             client=(str(self.client_address[0]), int(self.client_address[1])),
-            protocol=self.request_version,
+            protocol=head.version,
         )
 
-    def _respond(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+    def _respond(self, answer: Answer) -> None:
+        status, headers, body = answer
         lines = [f"{self.protocol_version} {status}", f"Date: {self.date_time_string()}"]
         lines += [f"{name}: {value}" for name, value in headers if name.lower() not in _HOP_BY_HOP]
         if self.close_connection:
@@ -171,37 +193,84 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(head + (b"" if self.command == "HEAD" else body))
         self.wfile.flush()
 
+    def _refuse(self, error: FramingError) -> None:
+        """Answer a request that cannot be framed, then close (its end is unknown)."""
+        self.close_connection = True
+        log.info("refused a request from %s: %s %s", self.client_address[0], error.status, error.message)
+        self._respond(json_answer(error.status_line, error.message))
+        _linger(self.connection)
+
     def handle_one_request(self) -> None:
+        self.command = ""  # not HEAD until the request line says so
+        limits = self.server.limits
         try:
-            self.raw_requestline = self.rfile.readline(65537)
+            head = read_head(self.rfile, limits)
+            if head is None:
+                self.close_connection = True
+                return
+            self.command, self.path, self.request_version = head.method, head.target, head.version
+            self.close_connection = not head.keep_alive
+            length = body_length(head, limits)
+            if length != 0 and (head.get("expect") or "").lower() == "100-continue":
+                self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                self.wfile.flush()
+            started = time.perf_counter()
+            body = read_body(self.rfile, head, limits)
+        except FramingError as error:
+            self._refuse(error)
+            return
         except (TimeoutError, OSError):
             self.close_connection = True
             return
-        if not self.raw_requestline or len(self.raw_requestline) > 65536:
+        answer = self.server.call(self._environ(head, body))
+        if answer is None:  # every worker busy for a while: refuse, never queue without bound
             self.close_connection = True
-            return
-        if not self.parse_request():
-            return
-        started = time.perf_counter()
-        body = self._body()
-        if body is None:
-            self.close_connection = True
-            self._respond("413 Payload Too Large", [("Content-Type", "text/plain")], b"too large\n")
-            return
-        status, headers, payload = self.server.call(self._environ(body))
-        self._respond(status, headers, payload)
-        self.server.log_access(self.command, self.path, status, started)
+            answer = json_answer(
+                "503 Service Unavailable", "The local server is busy; retry", [("Retry-After", "1")]
+            )
+        self._respond(answer)
+        self.server.log_access(head.method, head.target, answer[0], started)
+
+
+def _refuse_connection(request: socket.socket, client: Any) -> None:
+    """A connection over `max_connections`: read its request head briefly, answer 503, close."""
+    try:
+        request.settimeout(1.0)
+        request.recv(65536)
+        _, headers, body = json_answer(
+            "503 Service Unavailable", "Too many open connections; retry", [("Retry-After", "1")]
+        )
+        head = "HTTP/1.1 503 Service Unavailable\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        head += f"Connection: close\r\nContent-Length: {len(body)}\r\n\r\n"
+        request.sendall(head.encode("latin-1") + body)
+        _linger(request)
+    except OSError:
+        log.debug("refusing %s failed", client, exc_info=True)
+    finally:
+        request.close()
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # socketserver listens with a backlog of 5: a burst of new connections beyond it was refused
+    # or reset by the kernel before the accept loop saw it.
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(
-        self, address: tuple[str, int], app: WSGIApplication, access_log: logging.Logger | None
+        self,
+        address: tuple[str, int],
+        app: WSGIApplication,
+        access_log: logging.Logger | None,
+        limits: Limits,
+        max_connections: int,
+        max_active: int,
     ) -> None:
         self.app = app
         self.access_log = access_log
+        self.limits = limits
+        self.max_connections = max_connections
+        self._active = threading.BoundedSemaphore(max_active)
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
         self._handler_threads: set[threading.Thread] = set()
@@ -212,11 +281,18 @@ class _Server(ThreadingHTTPServer):
         log.debug("connection from %s failed", client_address, exc_info=True)
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            self._handler_threads = {t for t in self._handler_threads if t.is_alive()}
+            full = len(self._handler_threads) >= self.max_connections
+        if full:
+            threading.Thread(
+                target=_refuse_connection, args=(request, client_address), daemon=True
+            ).start()
+            return
         thread = threading.Thread(
             target=self.process_request_thread, args=(request, client_address), daemon=True
         )
         with self._lock:
-            self._handler_threads = {t for t in self._handler_threads if t.is_alive()}
             self._handler_threads.add(thread)
         thread.start()
 
@@ -240,8 +316,14 @@ class _Server(ThreadingHTTPServer):
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
 
-    def call(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-        return call_app(self.app, environ)
+    def call(self, environ: dict[str, Any]) -> Answer | None:
+        """The application's answer, or None when no worker was free within `QUEUE_WAIT_S`."""
+        if not self._active.acquire(timeout=QUEUE_WAIT_S):
+            return None
+        try:
+            return call_app(self.app, environ)
+        finally:
+            self._active.release()
 
     def log_access(self, method: str, path: str, status: str, started: float) -> None:
         if self.access_log is not None and self.access_log.isEnabledFor(logging.INFO):
@@ -256,8 +338,12 @@ class WsgiServer:
         host: str,
         port: int,
         access_log: logging.Logger | None = None,
+        *,
+        limits: Limits = Limits(),
+        max_connections: int = MAX_CONNECTIONS,
+        max_active: int = MAX_ACTIVE,
     ) -> None:
-        self._server = _Server((host, port), app, access_log)
+        self._server = _Server((host, port), app, access_log, limits, max_connections, max_active)
         self._thread: threading.Thread | None = None
 
     @property

@@ -26,6 +26,7 @@ import boto3
 from botocore.config import Config
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+from generator.dev.http.framing import Limits
 from generator.dev.http.wsgi_server import WsgiServer
 from generator.dev.kinesis.shard_reader import ReaderFactory, api_readers
 from generator.dev.kinesis.tips import ApiStreamTips, StreamTips
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from mypy_boto3_kinesis import KinesisClient
 
 log = logging.getLogger(__name__)
+# moto is AWS, not API Gateway: S3 objects may exceed 10 MB, and botocore is a trusted client.
+AWS_LIMITS = Limits(body=64 * 1024 * 1024, length_required=False)
 
 
 class LocalAws:
@@ -59,7 +62,7 @@ class LocalAws:
         if mode.warning:
             log.warning("%s", mode.warning)
         app = SerialKinesis(DomainDispatcherApplication(create_backend_app))
-        server = WsgiServer(app, "127.0.0.1", 0)
+        server = WsgiServer(app, "127.0.0.1", 0, limits=AWS_LIMITS)
         server.start(name="moto")
         instance = cls(server, app, region, mode)
         try:

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
-from generator.dev.apigw.velocity import java
+from generator.dev.apigw.velocity import jackson, java
 
 _SIMPLE_ESCAPES = {
     "'": "\\'",
@@ -64,7 +63,7 @@ def escape_javascript(value: Any) -> str:
 def parse_json(text: Any) -> Any:
     if text is None:
         return None
-    return java.from_json(json.loads(java.to_string(text)))
+    return java.from_json(jackson.loads(java.to_string(text)))
 
 
 def url_encode(value: Any) -> str:

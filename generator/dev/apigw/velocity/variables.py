@@ -3,7 +3,8 @@
 Contract: `render(text, name, variables)` renders one mapping template (compiled once, see
 `engine`) with `$input`, `$util`, `$context` and `$stageVariables` as API Gateway provides them,
 and returns the output text. Errors: `VtlError` (template and line named); `BodyParseError` when
-the template reads `$input.path`/`$input.json` of a payload that is not JSON (API Gateway answers
+the template reads `$input.path`/`$input.json` of a payload that is not JSON, strictly read
+(`jackson`: NaN, Infinity, 1e999 or too deep a nesting are not JSON either; API Gateway answers
 that with 400 "Could not parse request body into json").
 
 `$input` (request templates: the method request; response templates: the integration response
@@ -24,12 +25,11 @@ see `generator.dev.apigw.context`); what a template sets in it (`responseOverrid
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.dev.apigw.velocity import java, jsonpath
+from generator.dev.apigw.velocity import jackson, java, jsonpath
 from generator.dev.apigw.velocity.util import UtilVariable
 from generator.dev.apigw.velocity.engine import VtlError, compile_template
 
@@ -79,8 +79,8 @@ class InputVariable:
         if self._document is _UNPARSED:
             text = self._body if self._body.strip() else "{}"
             try:
-                self._document = java.from_json(json.loads(text))
-            except json.JSONDecodeError as error:
+                self._document = java.from_json(jackson.loads(text))
+            except jackson.JsonParseError as error:
                 raise BodyParseError(f"Could not parse request body into json: {error}") from None
         return self._document
 
