@@ -213,10 +213,10 @@ def replay(root: Path, options: ReplayOptions, *, stop: threading.Event | None =
     stop = stop or threading.Event()
     if options.rate is not None and options.rate <= 0:
         raise UsageError(f"--rate {options.rate:g}: records per second must be positive")
+    window = Window.parse(options.since, options.until, now)
     ir = check_generated(root)
     processor = stream_processor(ir, options.processor)
     types = chosen_types(processor, options.types)
-    window = Window.parse(options.since, options.until, now)
     target = resolve_target(ir, processor, options)
     assert processor.stream is not None
     identity = Identity(processor.stream, target.bucket, processor.name, tuple(sorted(types)),

@@ -52,6 +52,7 @@ class World:
     devices: list[str]
     readings: list[dict[str, Any]]  # the reading.recorded events posted, in order
     heartbeats: list[dict[str, Any]]
+    expected: list[dict[str, Any]]  # the readings table's items of `devices` once gen dev applied them
 
     @property
     def readings_table(self) -> str:
@@ -64,6 +65,9 @@ class World:
             capture_output=True, text=True, timeout=300,
             env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
         )
+
+    def rebuild_args(self, checkpoint: Path, *args: str) -> tuple[str, ...]:
+        return ("--processor", "apply_readings", "--reapply", "--checkpoint", str(checkpoint), *args)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
@@ -123,8 +127,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert drain(http, 20)
         assert http.post("/_local/archives/flush").status == 200
         world = World(root, stack, aws_client("dynamodb", stack.aws_endpoint, stack.region),
-                      devices, readings, heartbeats)
-        assert len(world.items(world.readings_table)) >= len(readings)
+                      devices, readings, heartbeats, [])
+        world.expected = world.posted(world.items(world.readings_table))
+        assert len(world.expected) == len(readings)
         yield world
     finally:
         stack.stop()
