@@ -6,7 +6,9 @@ functions' environment is gen dev's own (`function_environment`), so idempotency
 `stage_target`: a deployed stage with the caller's AWS credentials (boto3's usual chain); the
 account id names the data-lake bucket; the environment is the deployed function's as the
 Terraform sets it, plus ``AWS_LAMBDA_FUNCTION_NAME`` (Powertools puts the function name in
-every idempotency key, so without it replayed events would not be recognised as applied).
+every idempotency key, so without it replayed events would not be recognised as applied) and
+the caller's credentials as resolved (keys and session token: they may expire during a long
+replay; the checkpoint lets it resume with fresh ones).
 Either way the handler runs here, in this process. Every failure to reach AWS is an `EnvError`
 of one line.
 """
@@ -135,21 +137,29 @@ def stage_target(ir: Ir, processor: Processor, stage: str, region: str | None,
                  bucket: str | None) -> Target:
     try:
         session = boto3.Session(region_name=region)
-        if session.get_credentials() is None:
+        credentials = session.get_credentials()
+        if credentials is None:
             raise NoCredentialsError()
         resolved = session.region_name
         if not resolved:
             raise UsageError("no AWS region: pass --region or set AWS_REGION")
         account = session.client("sts").get_caller_identity()["Account"]
+        frozen = credentials.get_frozen_credentials()
     except NoCredentialsError:
         raise EnvError("no AWS credentials found for --stage " + stage,
                        hint="configure them as for the AWS CLI (AWS_PROFILE, aws sso login, ...)") from None
     except (ClientError, BotoCoreError) as error:
         raise EnvError(f"AWS refused the credentials: {error}") from None
     names = local_names(ir, stage, account)
+    # The handler's own clients get the same credentials, resolved here: the environment it runs
+    # in drops AWS_PROFILE (as gen dev's does), and a profile may be an SSO or assumed role.
+    keys = {"AWS_ACCESS_KEY_ID": str(frozen.access_key), "AWS_SECRET_ACCESS_KEY": str(frozen.secret_key)}
+    if frozen.token:
+        keys["AWS_SESSION_TOKEN"] = str(frozen.token)
     target = Target(
         stage, resolved, account, names, bucket or datalake_bucket(ir.names.project, stage, account),
-        session.client("s3"), session.client("dynamodb"), stage_env(ir, names, processor, resolved),
+        session.client("s3"), session.client("dynamodb"),
+        {**stage_env(ir, names, processor, resolved), **keys},
     )
     check_bucket(target)
     return target

@@ -6,10 +6,14 @@ duplicate (its idempotency record survived the wipe), so nothing comes back.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
+from tests.localstack.support import REPO
 from tests.replay.conftest import World
 
 pytestmark = pytest.mark.slow
@@ -50,3 +54,25 @@ def test_wiped_table_is_rebuilt_from_the_lake(world: World, tmp_path: object) ->
     seen = counts(again.stdout)
     assert seen["applied"] == events and seen["failed"] == 0, again.stdout
     assert world.items(table) == snapshot
+
+
+def test_a_stage_is_reached_with_credentials_and_the_deployed_functions_names(world: World) -> None:
+    """`--stage` as against AWS, here against gen dev's moto standing in for an account (boto3's
+    AWS_ENDPOINT_URL): credentials from the environment, the account from STS, the stage's bucket
+    and tables by their physical names, the function's name in the idempotency keys (so the
+    events gen dev applied, under its keys, are new to this "deployed" function)."""
+    table = world.readings_table
+    world.wipe(table)
+    env = {"AWS_ENDPOINT_URL": world.stack.aws_endpoint, "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": world.stack.region}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "-C", str(world.root), "replay", "--stage", "local",
+         "--processor", "apply_readings", "--restart"],
+        capture_output=True, text=True, timeout=300,
+        env={**{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"}, **env,
+             "PYTHONPATH": str(REPO)},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "stage local (us-east-1), s3://fleet-local-datalake-123456789012" in done.stdout
+    assert counts(done.stdout)["applied"] == len(world.readings) + len(world.heartbeats)
+    assert world.posted(world.items(table)) == world.expected
