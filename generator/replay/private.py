@@ -70,6 +70,9 @@ class PrivateCopy:
         process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # its own session: the terminal's Ctrl-C, meant for the replay (which then finishes
+            # the batch in hand against this copy), must not kill the copy first
+            start_new_session=True,
         )
         copy = cls(process, f"http://127.0.0.1:{port}", target.region)
         try:
