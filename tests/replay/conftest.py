@@ -53,6 +53,7 @@ class World:
     readings: list[dict[str, Any]]  # the reading.recorded events posted, in order
     heartbeats: list[dict[str, Any]]
     expected: list[dict[str, Any]]  # the readings table's items of `devices` once gen dev applied them
+    snapshot: list[dict[str, Any]]  # the whole readings table then (the seed's items too)
 
     @property
     def readings_table(self) -> str:
@@ -127,8 +128,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert drain(http, 20)
         assert http.post("/_local/archives/flush").status == 200
         world = World(root, stack, aws_client("dynamodb", stack.aws_endpoint, stack.region),
-                      devices, readings, heartbeats, [])
-        world.expected = world.posted(world.items(world.readings_table))
+                      devices, readings, heartbeats, [], [])
+        world.snapshot = world.items(world.readings_table)
+        world.expected = world.posted(world.snapshot)
         assert len(world.expected) == len(readings)
         yield world
     finally:
