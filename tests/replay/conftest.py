@@ -59,10 +59,12 @@ class World:
     def readings_table(self) -> str:
         return self.stack.names.tables["readings"]
 
-    def replay(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def replay(self, *args: str, env: dict[str, str] | None = None,
+               where: tuple[str, ...] | None = None) -> subprocess.CompletedProcess[str]:
+        """`gen replay` in a child process, against this stack's moto (or `where`)."""
+        where = where if where is not None else ("--endpoint-url", self.stack.aws_endpoint)
         return subprocess.run(
-            [sys.executable, "-m", "generator", "-C", str(self.root), "replay",
-             "--endpoint-url", self.stack.aws_endpoint, *args],
+            [sys.executable, "-m", "generator", "-C", str(self.root), "replay", *where, *args],
             capture_output=True, text=True, timeout=300,
             env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
         )

@@ -18,7 +18,8 @@ def test_types_and_since_select_the_events_replayed(world: World, tmp_path: Path
     world.wipe(table)
     since = world.readings[5 * len(world.devices)]["time"]  # the 6th reading of each device
     done = world.replay(*world.rebuild_args(tmp_path / "cp.json", "--type", "reading.recorded",
-                                            "--since", since))
+                                            "--since", since),
+                        where=("--dev-url", world.stack.url))  # found through gen dev's status
     assert done.returncode == 0, done.stdout + done.stderr
     seen = counts(done.stdout)
     wanted = [item for item in world.expected if item["time"]["S"] >= since]
