@@ -34,6 +34,7 @@ Examples:
   gen test --junit report.xml     contract tests against the local stack (or --url a stage)
   gen validate --terraform        also check the generated Terraform offline
   gen seed --endpoint-url http://127.0.0.1:4566   load seed data into DynamoDB
+  gen replay --processor P --since 2h             the lake's events through a processor again
   gen package                     deterministic Lambda zips under build/lambda/
   gen init my-service             start a new project
   gen review main                 what this branch changes (breaking, destructive, cost)
@@ -290,6 +291,46 @@ def cost(obj: Ctx, usage_path: Path | None, fmt: str) -> None:
     result = estimate_project(obj.root, ir, usage_path)
     click.echo(json.dumps(to_json(result), indent=2) if fmt == "json" else markdown(result), nl=fmt == "json")
 
+
+
+# -- gen replay (generator.replay) ------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--processor", required=True, help="The stream processor to run the events through.")
+@click.option("--type", "types", multiple=True, help="Only events of this CloudEvents type (repeatable; "
+              "default: every type the processor handles).")
+@click.option("--since", default=None, help="Events from this time: ISO 8601 or an age (2h, 15m, 3d).")
+@click.option("--until", default=None, help="Events up to this time: ISO 8601 or an age.")
+@click.option("--stage", default=None, help="A deployed stage (AWS credentials); default: the running gen dev.")
+@click.option("--region", default=None, help="AWS region (default: from the environment).")
+@click.option("--bucket", default=None, help="Data-lake bucket (default: the stage's).")
+@click.option("--endpoint-url", default=None, help="gen dev's AWS endpoint (default: asked of gen dev).")
+@click.option("--dev-url", default="http://127.0.0.1:8000", show_default=True, help="The running gen dev.")
+@click.option("--dry-run", is_flag=True, help="Run against a private copy; report what would change.")
+@click.option("--rate", type=float, default=None, help="At most this many records per second.")
+@click.option("--checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Progress file (default: .gen-cache/replay/<stage>-<processor>.json); "
+                   "failures go to <checkpoint>.failed.jsonl.")
+@click.option("--restart", is_flag=True, help="Ignore the checkpoint: start from the first record.")
+@click.option("--reapply", is_flag=True, help="Delete the selected events' idempotency records first, "
+              "so events applied before apply again (rebuilding a wiped table).")
+@click.pass_obj
+def replay(obj: Ctx, processor: str, types: tuple[str, ...], since: str | None, until: str | None,
+           stage: str | None, region: str | None, bucket: str | None, endpoint_url: str | None,
+           dev_url: str, dry_run: bool, rate: float | None, checkpoint: Path | None, restart: bool,
+           reapply: bool) -> None:
+    """Archived events from the data lake through a processor (exit 1: some failed; 130: interrupted)."""
+    from generator.replay.run import ReplayOptions
+    from generator.replay.run import replay as run_replay
+
+    summary = run_replay(obj.root, ReplayOptions(
+        processor=processor, types=types, since=since, until=until, stage=stage, region=region,
+        bucket=bucket, endpoint_url=endpoint_url, dev_url=dev_url, dry_run=dry_run, rate=rate,
+        checkpoint=checkpoint, restart=restart, reapply=reapply))
+    for line in summary.lines():
+        click.echo(line)
+    sys.exit(summary.exit_code)
 
 _COMMAND: list[str] = []  # the subcommand being run, for the prefix of error lines
 

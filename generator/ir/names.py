@@ -426,3 +426,26 @@ def project_names(project: str) -> ProjectNames:
         # WAF logs only to groups whose name starts with aws-waf-logs- (see emit.terraform.logs)
         waf_log=Resource("aws_cloudwatch_log_group", "waf", "api"),
         waf_logging=Resource("aws_wafv2_web_acl_logging_configuration", "api"))
+
+
+# -- gen replay ------------------------------------------------------------------------------------
+
+REPLAY_DIR: Final = ".gen-cache/replay"
+"""Where `gen replay` keeps its checkpoints when no --checkpoint is given (git-ignored cache)."""
+
+REPLAY_FAILED_SUFFIX: Final = ".failed.jsonl"
+"""Appended to a replay's checkpoint file: the records it finally failed, one JSON line each."""
+
+REPLAY_SHARD: Final = "shardId-replay"
+"""The one shard a replay delivers from (records keep the lake's order: one subject's in order)."""
+
+
+def datalake_bucket(project: str, stage: str, account: str) -> str:
+    """The data-lake bucket of `stage`: ``<name>-<stage>-datalake-<account id>`` (globally unique,
+    as the Terraform names it and gen dev creates it)."""
+    return f"{project}-{stage}-datalake-{account}"
+
+
+def replay_checkpoint(stage: str, processor: str) -> str:
+    """The default checkpoint of ``gen replay --processor P`` against `stage`."""
+    return f"{REPLAY_DIR}/{stage}-{processor}.json"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from generator.dev.local_aws.identity import LOCAL_ACCOUNT
+from generator.ir.names import datalake_bucket
 from generator.ir.nodes import Ir, Table
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def local_names(ir: Ir, stage: str = LOCAL_STAGE, account: str = LOCAL_ACCOUNT) 
         functions={p.name: names.physical(stage, p.names.function) for p in ir.processors},
         dlqs={p.name: names.physical(stage, p.names.dlq) for p in ir.processors},
         idempotency_table=names.physical(stage, names.idempotency),
-        datalake_bucket=f"{prefix}-datalake-{account}" if archived else None,
+        datalake_bucket=datalake_bucket(names.project, stage, account) if archived else None,
     )
 
 
