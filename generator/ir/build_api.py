@@ -75,6 +75,7 @@ class OperationBuilder:
                       names=operation_names(ctx.project, op["operationId"]),
                       summary=str(op.get("summary") or ""), source=self.ctx.source(doc, ptr),
                       protected=auth.kind == "cognito", security_scheme=auth.scheme, auth=auth.kind,
+                      scopes=auth.scopes,
                       invoke_route=invoke_route(method, path))
         if method == "post" and "stream" in xgen:
             if not (ok and self.security.check_ingestion(op, xgen, xptr, auth, str(xgen["stream"]))):
