@@ -53,6 +53,7 @@ class OperationBuilder:
                 built = self.build(path, method, op, item, ptr)
                 if built is not None:
                     out.append(built)
+        self.security.check_scopes(out)
         return tuple(sorted(out, key=lambda o: o.operation_id))
 
     # -- one operation -------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any, get_args
 
 from generator.diagnostics import did_you_mean, known_names_hint
 from generator.ir.context import BuildContext
-from generator.ir.nodes import ApiClient, AuthKind, QuotaPeriod
+from generator.ir.nodes import ApiClient, AuthKind, Operation, QuotaPeriod
 from generator.load.yaml_loader import Pointer
 
 CLIENT_KEYS = ("rate_limit", "burst_limit", "quota", "period")
@@ -176,6 +177,21 @@ class SecurityReader:
                            "protect reads with a Cognito scheme, or leave them public")
             ok = False
         return ok
+
+    def check_scopes(self, ops: Iterable[Operation]) -> None:
+        """Warns (W-AUTH-SCOPES) when some Cognito operations list scopes and others do not: API
+        Gateway then wants access tokens for the ones and ID tokens for the others, and a browser
+        signed in once sends one kind (the dashboard sends the ID token then)."""
+        cognito = [op for op in ops if op.auth == "cognito"]
+        scoped = [op.operation_id for op in cognito if op.scopes]
+        if not scoped or len(scoped) == len(cognito):
+            return
+        for op in cognito:
+            if not op.scopes:
+                self.ctx.warning("W-AUTH-SCOPES", f"Cognito operation '{op.operation_id}' lists no scopes, but "
+                                 f"{', '.join(sorted(scoped))} do: they want an access token, this one an ID token",
+                                 self.doc, ("paths", op.path, op.method),
+                                 "give every Cognito operation scopes (e.g. openid), or none")
 
     def clients(self) -> tuple[ApiClient, ...]:
         """The usage-plan clients of the API-key scheme operations use (none: no API keys)."""
