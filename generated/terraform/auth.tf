@@ -48,9 +48,11 @@ locals {
 }
 
 # The hosted UI: the pages the dashboard sends operators to for signing in (docs/deploy.md).
+# Version 1 is the classic hosted UI, which needs no branding style (managed login, 2, does).
 resource "aws_cognito_user_pool_domain" "users" {
-  domain       = local.auth_domain_prefix
-  user_pool_id = aws_cognito_user_pool.users.id
+  domain                = local.auth_domain_prefix
+  user_pool_id          = aws_cognito_user_pool.users.id
+  managed_login_version = 1
 }
 
 # The dashboard's client: public (a browser keeps no secret), so the authorization code flow

@@ -28,6 +28,7 @@ def test_hosted_ui_domain_on_the_pool_with_a_safe_default_prefix(signin_stack: S
     domain = signin_stack.resource("aws_cognito_user_pool_domain", "users")
     assert ref(domain["user_pool_id"]) == "aws_cognito_user_pool.users.id"
     assert ref(domain["domain"]) == "local.auth_domain_prefix"
+    assert domain["managed_login_version"] == 1  # the classic hosted UI: no branding style needed
     auth = signin_stack.files["auth.tf"]
     # the default removes the words Cognito refuses, fits 63 characters and names the account
     assert 'replace(local.prefix, "/aws|amazon|cognito/", "x"), 0, 54)' in auth
