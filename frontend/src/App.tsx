@@ -6,6 +6,7 @@ import { Layout } from "./components/Layout";
 import { Loading } from "./components/States";
 import type { AppConfig } from "./config";
 import { FleetOverview } from "./pages/FleetOverview";
+import { AuthCallback } from "./pages/AuthCallback";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { SitesPage } from "./pages/SitesPage";
@@ -28,6 +29,7 @@ export function AppRoutes() {
         />
         <Route path="sites" element={<SitesPage />} />
         <Route path="me" element={<ProfilePage />} />
+        <Route path="auth/callback" element={<AuthCallback />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

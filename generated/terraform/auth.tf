@@ -37,17 +37,43 @@ resource "aws_cognito_user_pool" "users" {
   }
 }
 
+locals {
+  # The dashboard's origin: the hosted UI sends the browser back here after sign-in and sign-out.
+  web_origin = "https://${aws_cloudfront_distribution.web.domain_name}"
+  # Unique per region across every AWS account, hence the account's hash in the default.
+  auth_domain_prefix = var.auth_domain_prefix != null ? var.auth_domain_prefix : "${substr(replace(local.prefix, "/aws|amazon|cognito/", "x"), 0, 54)}-${substr(sha256(local.account_id), 0, 8)}"
+  auth_domain        = "${aws_cognito_user_pool_domain.users.domain}.auth.${var.region}.amazoncognito.com"
+  auth_redirect_uris = concat(["${local.web_origin}/auth/callback"], [for o in var.auth_extra_origins : "${o}/auth/callback"])
+  auth_logout_uris   = concat(["${local.web_origin}/"], [for o in var.auth_extra_origins : "${o}/"])
+}
+
+# The hosted UI: the pages the dashboard sends operators to for signing in (docs/deploy.md).
+# Version 1 is the classic hosted UI, which needs no branding style (managed login, 2, does).
+resource "aws_cognito_user_pool_domain" "users" {
+  domain                = local.auth_domain_prefix
+  user_pool_id          = aws_cognito_user_pool.users.id
+  managed_login_version = 1
+}
+
+# The dashboard's client: public (a browser keeps no secret), so the authorization code flow
+# runs with PKCE; codes are only delivered to the frontend's own callback URL.
 resource "aws_cognito_user_pool_client" "web" {
-  name                          = "${local.prefix}-web"
-  user_pool_id                  = aws_cognito_user_pool.users.id
-  generate_secret               = false
-  explicit_auth_flows           = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
-  prevent_user_existence_errors = "ENABLED"
-  enable_token_revocation       = true
-  supported_identity_providers  = ["COGNITO"]
-  id_token_validity             = 1
-  access_token_validity         = 1
-  refresh_token_validity        = 30
+  name                                 = "${local.prefix}-web"
+  user_pool_id                         = aws_cognito_user_pool.users.id
+  generate_secret                      = false
+  explicit_auth_flows                  = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
+  prevent_user_existence_errors        = "ENABLED"
+  enable_token_revocation              = true
+  supported_identity_providers         = ["COGNITO"]
+  allowed_oauth_flows_user_pool_client = true
+  allowed_oauth_flows                  = ["code"]
+  allowed_oauth_scopes                 = ["email", "openid", "profile"]
+  callback_urls                        = local.auth_redirect_uris
+  default_redirect_uri                 = local.auth_redirect_uris[0]
+  logout_urls                          = local.auth_logout_uris
+  id_token_validity                    = 1
+  access_token_validity                = 1
+  refresh_token_validity               = 30
 
   token_validity_units {
     id_token      = "hours"

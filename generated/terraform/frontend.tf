@@ -123,10 +123,21 @@ resource "aws_s3_object" "config" {
   kms_key_id             = aws_kms_key.main.arn
   content = jsonencode({
     apiUrl           = local.api_url
+    auth             = "cognito"
     localAuth        = false
     region           = var.region
     userPoolId       = aws_cognito_user_pool.users.id
     userPoolClientId = aws_cognito_user_pool_client.web.id
+    # What the dashboard signs in with (frontend/src/lib/cognito.ts): the hosted UI, PKCE.
+    cognito = {
+      domain      = "https://${local.auth_domain}"
+      issuer      = "https://cognito-idp.${var.region}.amazonaws.com/${aws_cognito_user_pool.users.id}"
+      clientId    = aws_cognito_user_pool_client.web.id
+      redirectUri = "${local.web_origin}/auth/callback"
+      logoutUri   = "${local.web_origin}/"
+      scopes      = ["email", "openid", "profile"]
+      token       = "id"
+    }
   })
 
   depends_on = [aws_s3_bucket_server_side_encryption_configuration.web]
@@ -146,7 +157,7 @@ resource "aws_cloudfront_response_headers_policy" "web" {
 
   security_headers_config {
     content_security_policy {
-      content_security_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ${local.api_origin} https://cognito-idp.${var.region}.amazonaws.com; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+      content_security_policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ${local.api_origin} https://cognito-idp.${var.region}.amazonaws.com https://${local.auth_domain}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
       override                = true
     }
 

@@ -54,6 +54,11 @@ output "user_pool_client_id" {
   value       = aws_cognito_user_pool_client.web.id
 }
 
+output "sign_in_url" {
+  description = "The Cognito hosted UI page operators sign in on (the dashboard's Sign in button goes there)."
+  value       = "https://${local.auth_domain}/login?client_id=${aws_cognito_user_pool_client.web.id}&response_type=code&redirect_uri=${urlencode(local.auth_redirect_uris[0])}"
+}
+
 output "alarm_topic_arn" {
   description = "SNS topic every alarm notifies."
   value       = aws_sns_topic.alarms.arn

@@ -121,6 +121,33 @@ variable "ingest_throttle_burst_limit" {
   default     = 50
 }
 
+variable "auth_domain_prefix" {
+  description = "Domain prefix of the Cognito hosted UI the dashboard signs in with (<prefix>.auth.<region>.amazoncognito.com; null: <name_prefix>-<stage>-<hash of the account>)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.auth_domain_prefix == null || can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.auth_domain_prefix))
+    error_message = "auth_domain_prefix must be 1 to 63 lowercase letters, digits and hyphens, not starting or ending with a hyphen."
+  }
+
+  validation {
+    condition     = var.auth_domain_prefix == null || !can(regex("(aws|amazon|cognito)", var.auth_domain_prefix))
+    error_message = "Cognito refuses a domain prefix containing aws, amazon, cognito."
+  }
+}
+
+variable "auth_extra_origins" {
+  description = "More origins the hosted UI may send the browser back to after sign-in and sign-out, e.g. http://localhost:5173 for `npm run dev` against this stage."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.auth_extra_origins : can(regex("^https?://[A-Za-z0-9.-]+(:[0-9]+)?$", o))])
+    error_message = "Each of auth_extra_origins is an origin: scheme, host and optional port."
+  }
+}
+
 variable "producer_principals" {
   description = "IAM principals (ARNs) that may assume the producer role to send events (null: any principal of this account allowed to assume it)."
   type        = list(string)

@@ -2,9 +2,11 @@
 
 Routing by path:
 - ``/api`` and ``/api/...``: the API Gateway emulator (the path, stage included, goes to it raw);
-- ``/config.json``: ``{"apiUrl": "/api", "localAuth": true, "localSigning": {...}}``, what the
-  frontend reads at start (`localSigning`: the local SigV4 key pair and region, with which the
-  dashboard signs its requests to SigV4-protected routes; only `gen dev` serves it);
+- ``/config.json``: ``{"apiUrl": "/api", "auth": "local", "localAuth": true, "localSigning": {...}}``,
+  what the frontend reads at start (`auth: local`: the unsigned local token form, which only
+  `gen dev` offers; a deployed stage's config.json says `auth: cognito` with the hosted UI;
+  `localSigning`: the local SigV4 key pair and region, with which the dashboard signs its
+  requests to SigV4-protected routes; only `gen dev` serves it);
 - ``/_local/...``: the local endpoints (`local_api`), for this machine's own clients only: a
   foreign ``Host`` or a cross-origin request is answered 403 (`generator.dev.http.guard`);
 - anything else: the built frontend in ``frontend/dist``; a path that is not a file there gets
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 _KEY, _SECRET = next(iter(LOCAL_CREDENTIALS.items()))
 CONFIG = {
     "apiUrl": "/api",
+    "auth": "local",
     "localAuth": True,
     "localSigning": {"accessKeyId": _KEY, "secretAccessKey": _SECRET, "region": DEFAULT_REGION},
 }

@@ -53,6 +53,7 @@ class OperationBuilder:
                 built = self.build(path, method, op, item, ptr)
                 if built is not None:
                     out.append(built)
+        self.security.check_scopes(out)
         return tuple(sorted(out, key=lambda o: o.operation_id))
 
     # -- one operation -------------------------------------------------------------------------
@@ -75,6 +76,7 @@ class OperationBuilder:
                       names=operation_names(ctx.project, op["operationId"]),
                       summary=str(op.get("summary") or ""), source=self.ctx.source(doc, ptr),
                       protected=auth.kind == "cognito", security_scheme=auth.scheme, auth=auth.kind,
+                      scopes=auth.scopes,
                       invoke_route=invoke_route(method, path))
         if method == "post" and "stream" in xgen:
             if not (ok and self.security.check_ingestion(op, xgen, xptr, auth, str(xgen["stream"]))):

@@ -49,6 +49,35 @@ FUNCTION_SETTINGS: Final = ("LOG_LEVEL", "POWERTOOLS_METRICS_NAMESPACE", "POWERT
 CORS_ORIGIN_VARIABLE: Final = "cors_origin"
 """The stage variable holding the one origin the API's CORS headers allow (per stage)."""
 
+# -- browser sign-in (Cognito hosted UI) ---------------------------------------------------------
+
+AUTH_CALLBACK_PATH: Final = "/auth/callback"
+"""Where the hosted UI sends the browser back with the code (the dashboard's callback route)."""
+
+AUTH_LOGOUT_PATH: Final = "/"
+"""Where the hosted UI's logout sends the browser back."""
+
+AUTH_DOMAIN_VARIABLE: Final = "auth_domain_prefix"
+"""The Terraform variable naming the hosted UI's domain prefix (null: `auth_domain_prefix()`)."""
+
+AUTH_DOMAIN_RESERVED: Final = ("aws", "amazon", "cognito")
+"""Words Cognito refuses in a domain prefix; the default replaces each with `x`."""
+
+AUTH_DOMAIN_HASH: Final = 8
+"""Hex digits of sha256(account id) the default prefix ends with: a prefix is unique per region
+across every AWS account, and `<name>-<stage>` alone would collide with other accounts'."""
+
+AUTH_DOMAIN_MAX: Final = 63
+
+
+def auth_domain_prefix(prefix: str, account_id: str) -> str:
+    """The default hosted UI domain prefix of stack `prefix` (``<name>-<stage>``) in an account:
+    ``fleet-prod-1a2b3c4d``. The generated Terraform computes the same in HCL (auth.tf)."""
+    cleaned = re.sub("|".join(AUTH_DOMAIN_RESERVED), "x", prefix)
+    digest = hashlib.sha256(account_id.encode()).hexdigest()[:AUTH_DOMAIN_HASH]
+    return f"{cleaned[:AUTH_DOMAIN_MAX - AUTH_DOMAIN_HASH - 1]}-{digest}"
+
+
 CONTEXT_ATTRS: Final = ("telemetry", "lambda_context", "clock", "now", "logger", "metrics", "count")
 """Attributes every processor context has; a table attribute never takes one of them."""
 

@@ -228,6 +228,8 @@ class Operation:
     authenticate and `security_scheme` the scheme that says so; `protected` is true exactly for
     Cognito (a token whose claims the templates may read). `invoke_route` is the operation's part
     of its execute-api ARN (``POST/events``; path parameters as ``*``), what an IAM policy grants.
+    `scopes` are the OAuth scopes a Cognito operation's security requirement lists (sorted): with
+    any, API Gateway's authorizer wants an access token carrying them; without, an ID token.
     """
 
     operation_id: str
@@ -251,6 +253,7 @@ class Operation:
     summary: str
     names: OperationNames
     source: SourceRef
+    scopes: tuple[str, ...] = ()
 
     @property
     def needs_credentials(self) -> bool:

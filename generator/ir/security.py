@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any, get_args
 
 from generator.diagnostics import did_you_mean, known_names_hint
 from generator.ir.context import BuildContext
-from generator.ir.nodes import ApiClient, AuthKind, QuotaPeriod
+from generator.ir.nodes import ApiClient, AuthKind, Operation, QuotaPeriod
 from generator.load.yaml_loader import Pointer
 
 CLIENT_KEYS = ("rate_limit", "burst_limit", "quota", "period")
@@ -63,10 +64,17 @@ def local_key(client: str) -> str:
     return LOCAL_KEY_PREFIX + client
 
 
+# Scopes every Cognito token can carry (OpenID Connect's and Cognito's own); any other scope is a
+# resource server's: `<identifier>/<name>`, which the generated Terraform declares.
+STANDARD_SCOPES = ("aws.cognito.signin.user.admin", "email", "openid", "phone", "profile")
+CUSTOM_SCOPE = re.compile(r"(?P<server>[\x21\x23-\x5b\x5d-\x7e]+)/(?P<name>[\x21\x23-\x2e\x30-\x5b\x5d-\x7e]+)")
+
+
 @dataclass(frozen=True, slots=True)
 class OperationAuth:
     kind: AuthKind
     scheme: str | None
+    scopes: tuple[str, ...] = ()
 
 
 class SecurityReader:
@@ -106,7 +114,30 @@ class SecurityReader:
             return None
         if kinds[first] == "api_key" and first not in self.api_key_schemes:
             self.api_key_schemes.append(first)
-        return OperationAuth(kinds[first], first)
+        if kinds[first] != "cognito":
+            return OperationAuth(kinds[first], first)
+        scopes = self._scopes(reqs, first, ptr)
+        return None if scopes is None else OperationAuth("cognito", first, scopes)
+
+    def _scopes(self, reqs: list[Any], scheme: str, ptr: Pointer) -> tuple[str, ...] | None:
+        """The OAuth scopes the operation's requirement on `scheme` lists (what API Gateway's
+        authorizer demands of an access token); None after an error."""
+        for index, req in enumerate(reqs):
+            if not isinstance(req, dict) or scheme not in req:
+                continue
+            raw = req[scheme] or []
+            sptr = ptr + ("security", index, scheme)
+            if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+                self.ctx.error("E-AUTH", f"the scopes of '{scheme}' must be a list of strings", self.doc, sptr)
+                return None
+            for at, scope in enumerate(raw):
+                if scope not in STANDARD_SCOPES and not CUSTOM_SCOPE.fullmatch(scope):
+                    self.ctx.error("E-AUTH", f"scope '{scope}' is neither an OpenID Connect scope nor a resource "
+                                   "server's <identifier>/<name>", self.doc, sptr + (at,),
+                                   f"use one of {', '.join(STANDARD_SCOPES)}, or a custom scope such as fleet-api/read")
+                    return None
+            return tuple(sorted(set(raw)))
+        return ()
 
     def check_ingestion(self, op: dict[str, Any], xgen: dict[str, Any], xptr: Pointer, auth: OperationAuth,
                         stream: str) -> bool:
@@ -146,6 +177,21 @@ class SecurityReader:
                            "protect reads with a Cognito scheme, or leave them public")
             ok = False
         return ok
+
+    def check_scopes(self, ops: Iterable[Operation]) -> None:
+        """Warns (W-AUTH-SCOPES) when some Cognito operations list scopes and others do not: API
+        Gateway then wants access tokens for the ones and ID tokens for the others, and a browser
+        signed in once sends one kind (the dashboard sends the ID token then)."""
+        cognito = [op for op in ops if op.auth == "cognito"]
+        scoped = [op.operation_id for op in cognito if op.scopes]
+        if not scoped or len(scoped) == len(cognito):
+            return
+        for op in cognito:
+            if not op.scopes:
+                self.ctx.warning("W-AUTH-SCOPES", f"Cognito operation '{op.operation_id}' lists no scopes, but "
+                                 f"{', '.join(sorted(scoped))} do: they want an access token, this one an ID token",
+                                 self.doc, ("paths", op.path, op.method),
+                                 "give every Cognito operation scopes (e.g. openid), or none")
 
     def clients(self) -> tuple[ApiClient, ...]:
         """The usage-plan clients of the API-key scheme operations use (none: no API keys)."""

@@ -24,6 +24,8 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws_scheduler_schedule": frozenset({"name", "name_prefix", "group_name"}),
     "aws_cognito_user_pool": frozenset({"name", "alias_attributes", "username_attributes", "schema"}),
     "aws_cognito_user_pool_client": frozenset({"user_pool_id", "generate_secret"}),
+    "aws_cognito_user_pool_domain": frozenset({"domain", "user_pool_id"}),
+    "aws_cognito_resource_server": frozenset({"identifier", "user_pool_id"}),
     "aws_kms_key": frozenset({"customer_master_key_spec", "key_usage"}),
     "aws_kms_alias": frozenset({"name", "name_prefix"}),
     "aws_sns_topic": frozenset({"name", "name_prefix", "fifo_topic"}),

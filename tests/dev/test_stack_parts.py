@@ -174,6 +174,7 @@ def test_routes(dist: Path) -> None:
     config = client.get("/config.json")
     assert config.json == CONFIG == {
         "apiUrl": "/api",
+        "auth": "local",
         "localAuth": True,
         "localSigning": {"accessKeyId": "testing", "secretAccessKey": "testing", "region": "us-east-1"},
     }

@@ -105,7 +105,7 @@ def test_config_json_tells_the_app_where_the_api_is(web_stack: Stack) -> None:
         assert ref(content["userPoolId"]) == "aws_cognito_user_pool.users.id"
         assert ref(content["userPoolClientId"]) == "aws_cognito_user_pool_client.web.id"
     else:
-        assert set(content) == {"apiUrl", "localAuth", "region"}
+        assert set(content) == {"apiUrl", "auth", "localAuth", "region"} and content["auth"] == "none"
 
 
 def test_cognito_pool_and_client(cognito_stack: Stack) -> None:

@@ -72,7 +72,7 @@ def test_gen_dev_serves_and_stops_cleanly(stop: signal.Signals) -> None:
         assert "/_local/schedules/mark_offline/fire" in banner
         with urllib.request.urlopen(url + "/config.json", timeout=5) as answer:
             assert json.loads(answer.read()) == {
-                    "apiUrl": "/api", "localAuth": True,
+                    "apiUrl": "/api", "auth": "local", "localAuth": True,
                     "localSigning": {"accessKeyId": "testing", "secretAccessKey": "testing", "region": "us-east-1"}}
         with urllib.request.urlopen(url + "/api/devices/dev-001", timeout=5) as answer:
             assert json.loads(answer.read())["deviceId"] == "dev-001"

@@ -3,6 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createApiClient, type ApiClient } from "./client";
 import type { AppConfig } from "../config";
 import { decodeClaims, tokenStore, type Claims } from "../lib/auth";
+import { signOut as cognitoSignOut } from "../lib/cognito";
 import { createSigner } from "../lib/signing";
 
 interface ApiContextValue {
@@ -10,7 +11,9 @@ interface ApiContextValue {
   config: AppConfig;
   token: string | null;
   claims: Claims | null;
+  /** Keep a token (the local form's, or the one the Cognito callback stored). */
   signIn(token: string): void;
+  /** Forget the token; on a Cognito stage also end the hosted UI session (a redirect). */
   signOut(): void;
 }
 
@@ -36,7 +39,9 @@ export function ApiProvider({ config, children }: { config: AppConfig; children:
     tokenStore.set(null);
     setToken(null);
     queryClient.removeQueries({ queryKey: ["me"] });
-  }, [queryClient]);
+    const cognito = config.auth === "cognito" ? config.cognito : undefined;
+    if (cognito) void cognitoSignOut(cognito);
+  }, [queryClient, config.auth, config.cognito]);
   const value = useMemo<ApiContextValue>(
     () => ({ client, config, token, claims: token ? decodeClaims(token) : null, signIn, signOut }),
     [client, config, token, signIn, signOut],

@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import { NavLink, Outlet, useLocation } from "react-router-dom";
 import { useApi } from "../api/context";
 import { APP_NAME } from "../lib/hooks";
+import { AuthButton } from "./AuthButton";
 
 export function Layout() {
   const { pathname } = useLocation();
@@ -47,6 +48,7 @@ export function Layout() {
               </li>
             </ul>
           </nav>
+          <AuthButton />
         </div>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1} className="app-main">

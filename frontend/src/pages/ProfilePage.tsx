@@ -4,7 +4,9 @@ import { isStatus } from "../api/client";
 import { useApi } from "../api/context";
 import { useProfile } from "../api/queries";
 import { ErrorState, Loading } from "../components/States";
+import type { CognitoConfig } from "../config";
 import { mintLocalToken } from "../lib/auth";
+import { startSignIn } from "../lib/cognito";
 import { formatAbsolute } from "../lib/format";
 import { useDocumentTitle } from "../lib/hooks";
 
@@ -40,6 +42,14 @@ function LocalSignIn() {
   );
 }
 
+function CognitoSignIn({ config }: { config: CognitoConfig }) {
+  return (
+    <button type="button" className="button" onClick={() => void startSignIn(config, "/me")} data-testid="cognito-sign-in">
+      Sign in
+    </button>
+  );
+}
+
 export function ProfilePage() {
   useDocumentTitle("Profile");
   const { token, claims, config, signOut } = useApi();
@@ -63,10 +73,12 @@ export function ProfilePage() {
             ? "The API did not accept your token (it may have expired). Sign in again."
             : "Your profile is only shown to signed-in operators."}
         </p>
-        {config.localAuth ? (
+        {config.auth === "cognito" && config.cognito ? (
+          <CognitoSignIn config={config.cognito} />
+        ) : config.localAuth ? (
           <LocalSignIn />
         ) : (
-          <p className="muted">Sign in through your organisation's Cognito sign-in page.</p>
+          <p className="muted">This stage has no sign-in.</p>
         )}
         {signOutButton}
       </div>

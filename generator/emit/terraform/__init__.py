@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator.emit.base import OutputFile
-from generator.emit.terraform import api, compute, monitoring, site, storage
+from generator.emit.terraform import api, compute, monitoring, signin, site, storage
 from generator.ir.nodes import Ir
 
 OUT_DIR = "generated/terraform"
@@ -28,7 +28,7 @@ CONCERNS: dict[str, Callable[[Ir], dict[str, object]]] = {
     "api": api.api_view,
     "iam": site.iam_view,
     "frontend": site.frontend_view,
-    "auth": site.auth_view,
+    "auth": signin.auth_view,
     "monitoring": monitoring.monitoring_view,
 }
 # A concern listed here is emitted only when its predicate holds for the IR.

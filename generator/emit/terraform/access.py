@@ -73,14 +73,17 @@ def _client(c: ApiClient) -> ClientView:
     return ClientView(c.name, c.rate_limit, c.burst_limit, c.quota, c.period)
 
 
+def web_origin(ir: Ir) -> HclExpr:
+    """The frontend's origin: its domain, else the distribution's (only with a frontend)."""
+    if ir.frontend_domain is not None:
+        return HclExpr('"https://${var.domain}"')
+    return HclExpr('"https://${aws_cloudfront_distribution.web.domain_name}"')
+
+
 def cors_default(ir: Ir) -> HclExpr:
     """The origin browsers may call the API from when `cors_allow_origin` is null: the frontend's,
     or (no frontend) the API's own, which allows no other origin."""
-    if ir.frontend_domain is not None:
-        return HclExpr('"https://${var.domain}"')
-    if ir.frontend:
-        return HclExpr('"https://${aws_cloudfront_distribution.web.domain_name}"')
-    return HclExpr("local.api_origin")
+    return web_origin(ir) if ir.frontend else HclExpr("local.api_origin")
 
 
 def access_view(ir: Ir) -> dict[str, object]:

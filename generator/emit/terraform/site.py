@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from generator.emit.terraform import access, logs
+from generator.emit.terraform import access, logs, signin
 from generator.emit.terraform.iam import roles
 from generator.aws.limits import STAGE_MAX
 from generator.emit.terraform.monitoring import needs_access_logs
 from generator.ir.changes import forgotten_tables
+from generator.ir import names
 from generator.ir.nodes import Ir
 
 PROVIDER_VERSION = "~> 6.0"
@@ -73,6 +74,9 @@ def variables_view(ir: Ir) -> dict[str, object]:
         "ingest_burst_limit": access.INGEST_BURST_LIMIT,
         "producer": bool(access.producer_routes(ir)),
         "client_defaults": [(c.name, c.hcl) for c in access.clients(ir)],
+        "sign_in": ir.cognito and ir.frontend,
+        "auth_domain_variable": names.AUTH_DOMAIN_VARIABLE,
+        "auth_domain_reserved": names.AUTH_DOMAIN_RESERVED,
     }
 
 
@@ -93,11 +97,8 @@ def outputs_view(ir: Ir) -> dict[str, object]:
 
 
 def frontend_view(ir: Ir) -> dict[str, object]:
-    return {"domain": ir.frontend_domain is not None, "title": ir.name, "cognito": ir.cognito}
-
-
-def auth_view(ir: Ir) -> dict[str, object]:
-    return {}
+    return {"domain": ir.frontend_domain is not None, "title": ir.name, "cognito": ir.cognito,
+            "sign_in": signin.config_view(ir) if ir.cognito else None}
 
 
 def iam_view(ir: Ir) -> dict[str, object]:

@@ -123,6 +123,7 @@ resource "aws_s3_object" "config" {
   kms_key_id             = aws_kms_key.main.arn
   content = jsonencode({
     apiUrl    = local.api_url
+    auth      = "none"
     localAuth = false
     region    = var.region
   })
