@@ -118,14 +118,17 @@ async function refreshEvents() {
     return;
   }
   const rows = data.events.map((e) => `<tr data-testid="event-row" data-outcome="${esc(e.outcome)}">
-      <td>${time(e.at)}</td><td>${esc(e.stream)}<br><span class="hint">${esc(e.shard)}</span></td>
-      <td><code>${esc(e.sequenceNumber)}</code></td><td>${esc(e.processor)}</td>
-      <td class="wide"><code>${esc((e.batchId || "").slice(0, 8))}</code> #${esc(e.attempt)}</td>
-      <td><span class="badge ${OUTCOME_CLASS[e.outcome] || ""}">${esc(OUTCOME_TEXT[e.outcome] || e.outcome)}</span>
-        ${e.reason ? `<br><span class="hint">${esc(e.reason)}</span>` : ""}</td>
+      <td data-label="time">${time(e.at)}</td>
+      <td data-label="stream">${esc(e.stream)} <span class="hint">${esc(e.shard)}</span></td>
+      <td data-label="record"><code>${esc(e.sequenceNumber)}</code> <span class="hint">key</span> <code>${esc(e.partitionKey)}</code></td>
+      <td data-label="processor">${esc(e.processor)}</td>
+      <td data-label="batch"><code>${esc((e.batchId || "none").slice(0, 8))}</code> <span class="hint">attempt ${esc(e.attempt)}</span></td>
+      <td data-label="outcome"><span class="badge ${OUTCOME_CLASS[e.outcome] || ""}">${esc(OUTCOME_TEXT[e.outcome] || e.outcome)}</span>
+        ${e.reason ? `<span class="hint">${esc(e.reason)}</span>` : ""}</td>
       <td><details><summary data-key="ev-${esc(e.seq)}">data</summary><pre>${esc(pretty(e.data))}</pre></details></td></tr>`);
-  render($("event-list"), `<table><thead><tr><th>time</th><th>stream</th><th>sequence</th><th>processor</th>
-    <th class="wide">batch</th><th>outcome</th><th>record</th></tr></thead><tbody>${rows.join("")}</tbody></table>`);
+  render($("event-list"), `<table class="cards"><thead><tr><th scope="col">time</th><th scope="col">stream, shard</th>
+    <th scope="col">sequence, partition key</th><th scope="col">processor</th><th scope="col">batch</th><th scope="col">outcome</th>
+    <th scope="col">record</th></tr></thead><tbody>${rows.join("")}</tbody></table>`);
 }
 
 // --- tables --------------------------------------------------------------------------------
@@ -258,6 +261,10 @@ $("table-form").addEventListener("submit", (event) => { event.preventDefault(); 
 $("event-stream").addEventListener("change", () => { state.lastEvents = -1; tick(); });
 
 loadTables().catch((error) => notify(error.message, "bad"));
+window.addEventListener("hashchange", () => {
+  const wanted = location.hash.slice(1);
+  if (wanted in REFRESH && wanted !== state.tab) showTab(wanted);
+});
 const initial = location.hash.slice(1);
 showTab(initial in REFRESH ? initial : "requests");
 setInterval(tick, POLL_MS);
