@@ -39,10 +39,12 @@ def test_the_page_lists_the_project_s_routes_and_how_to_add_a_frontend(project: 
 
 @pytest.mark.slow
 def test_gen_dev_serves_the_page_and_the_console_in_a_new_project(project: Path) -> None:
+    from generator.dev.server import summary
     from generator.dev.stack import start_stack
 
     stack = start_stack(project, port=0)
     try:
+        printed = "\n".join(summary(stack, project, 0.0))
         with urllib.request.urlopen(stack.url + "/") as answer:
             page = answer.read().decode()
         with urllib.request.urlopen(stack.url + "/_local/") as answer:
@@ -51,6 +53,8 @@ def test_gen_dev_serves_the_page_and_the_console_in_a_new_project(project: Path)
             tables = answer.read().decode()
     finally:
         stack.stop()
+    assert "npm ci" not in printed and "no frontend" in printed
+    assert f"console     {stack.url}/_local/" in printed
     routes = set(re.findall(r"<code>(/api/[^<]*)</code>", page))
     assert routes and all(path.startswith("/api/") for path in routes)
     assert {f"/api{op.path}" for op in stack.ir.operations} == routes
