@@ -131,3 +131,37 @@ def test_browse_pages_through_a_table_and_query_reads_one_partition(dynamodb: Dy
         tables.browse(dynamodb, table, after="not a token")
     with pytest.raises(tables.TableRequestError):
         tables.browse(dynamodb, table, limit=0)
+
+
+def test_a_handler_that_raises_shows_bisected_batches_and_the_record_that_failed_alone(
+    kinesis: KinesisClient, sqs: SQSClient, make_stream: Callable[[int], str],
+    make_queue: Callable[[], str],
+) -> None:
+    stream, dlq = make_stream(1), make_queue()
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        for record in event["Records"]:
+            if json.loads(base64.b64decode(record["kinesis"]["data"]))["subject"] == "bad":
+                raise ValueError("cannot parse reading")
+        return None
+
+    config = EventSourceConfig("raise-fn", stream, handler, batch_size=4, max_retries=0,
+                               bisect_on_error=True, dlq_url=dlq, retry_backoff_s=0.01)
+    recorder = Recorder({"raise-fn": "apply"}, {stream: "telemetry"})
+    poller = KinesisPoller(config, kinesis, sqs)
+    poller.observer = recorder.record_batch
+    put_events(kinesis, stream, [cloud_event("good", 1), cloud_event("good", 2),
+                                 cloud_event("bad", 3), cloud_event("good", 4)])
+    poller.start()
+    try:
+        assert poller.drain(timeout=15)
+    finally:
+        poller.stop()
+    by_key: dict[str, list[tuple[str, str]]] = {}
+    for entry in reversed(recorder.events()):  # oldest first
+        by_key.setdefault(entry["data"], []).append((entry["outcome"], entry["reason"]))
+    outcomes = {json.loads(data)["id"]: [o for o, _ in seen] for data, seen in by_key.items()}
+    assert outcomes["bad-3"][0] == "bisected" and outcomes["bad-3"][-1] == "dlq"
+    assert outcomes["good-1"][-1] == outcomes["good-4"][-1] == "acknowledged"
+    reasons = [r for data, seen in by_key.items() if "bad" in data for o, r in seen if o == "bisected"]
+    assert reasons and all("cannot parse reading" in r for r in reasons)
