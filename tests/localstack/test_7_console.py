@@ -139,6 +139,15 @@ def test_a_request_trace_and_the_event_it_carried(page: Any, http: Http, stack: 
     event.wait_for()
     assert event.get_attribute("data-outcome") == "acknowledged"
     assert "register_devices" in event.inner_text()
+    summary = event.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")  # the record's data, opened from the keyboard
+    assert f'"deviceId": "{device_id}"' in event.locator("pre").inner_text()
+    other = unique("con")
+    _post_registration(http, other)
+    page.get_by_test_id("event-row").filter(has_text=other).wait_for()  # the list was redrawn
+    assert page.get_by_test_id("event-row").filter(has_text=device_id).locator("details").get_attribute(
+        "open") is not None
 
 
 def test_tables_are_browsed_and_queried_and_a_schedule_is_fired(page: Any, http: Http) -> None:

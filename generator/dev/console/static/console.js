@@ -35,10 +35,16 @@ function notify(text, kind) {
 }
 
 // Replace a container's content, keeping keyboard focus on the element with the same data-key.
+// Opened <details> stay open (their <summary> carries the data-key).
 function render(container, html) {
   const active = document.activeElement;
   const key = active && container.contains(active) ? active.dataset.key : null;
+  const open = [...container.querySelectorAll("details[open] > summary[data-key]")].map((s) => s.dataset.key);
   container.innerHTML = html;
+  for (const openKey of open) {
+    const summary = container.querySelector(`summary[data-key="${CSS.escape(openKey)}"]`);
+    if (summary) summary.parentElement.open = true;
+  }
   if (key) {
     const again = container.querySelector(`[data-key="${CSS.escape(key)}"]`);
     if (again) again.focus();
