@@ -38,7 +38,7 @@ from typing import Any
 from generator.dev.apigw import ApiGateway, wsgi_app
 from generator.dev.apigw.access.api_keys import ApiKeys, Plan
 from generator.dev.apigw.definition import DefinitionError, required_variables
-from generator.dev.console.views import start_console
+from generator.dev.console.views import Console, start_console
 from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
 from generator.dev.http.wsgi_server import WsgiServer
 from generator.dev.lambdas.functions import (
@@ -84,6 +84,8 @@ class RunningStack:
     _definition: Any = field(default=None, repr=False)
     _transport: Any = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
+    # the dev console at /_local/ (its recorder observes the gateway and every poller)
+    console: Console | None = field(default=None, repr=False)
 
     @property
     def api_url(self) -> str:
@@ -306,6 +308,7 @@ def _start(
         _resources=resources,
         _definition=document,
         _transport=aws.in_process.call,
+        console=console,
     )
 
 
