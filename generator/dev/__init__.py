@@ -5,6 +5,8 @@ pyproject.toml; a package may import only from its own layer's modules or lower 
 
 - `server` (the `gen dev` entry), then `stack` (the composition root: starts and stops it all);
 - `web` (the one WSGI application) and `local_endpoints` (``/_local/*``);
+- `console` (the dev console at ``/_local/``: request traces, record outcomes, tables, dead
+  letters and redrive, and its page);
 - `workers` (pollers, archivers and scheduler built from the IR) and `freshness` (refuse a stale
   generated/);
 - `schedule` (EventBridge-like rules) and `archive` (a Firehose-like archiver);

@@ -7,6 +7,7 @@
 | ``POST /_local/pollers/stop`` / ``start`` | stop / start the Kinesis pollers (``?processor=`` picks some) |
 | ``POST /_local/drain?timeout=S`` | wait until the running pollers have settled their streams |
 | ``POST /_local/archives/flush`` | write every archived stream's records to the data lake now |
+| ``GET /_local/`` and the console's JSON | the dev console (`console.views` lists its routes) |
 
 Answers are JSON; unknown names are 404, wrong methods 405, bad parameters 400. In the status,
 a processor's ``lag`` is the records of its stream after its checkpoints (filtered ones
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
+from generator.dev.console.views import Console
 from generator.dev.workers import Workers
 
 if TYPE_CHECKING:
@@ -67,9 +69,12 @@ def _timeout(request: Request) -> float:
 class LocalEndpoints:
     """A WSGI application serving ``/_local/*`` for the stack's workers."""
 
-    def __init__(self, workers: Workers, info: Callable[[], dict[str, Any]]) -> None:
+    def __init__(
+        self, workers: Workers, info: Callable[[], dict[str, Any]], console: Console | None = None
+    ) -> None:
         self._workers = workers
         self._info = info
+        self._console = console
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -86,6 +91,10 @@ class LocalEndpoints:
         path = request.path.removeprefix(PREFIX).strip("/")
         parts = path.split("/") if path else []
         workers = self._workers
+        if self._console is not None:
+            answer = self._console.respond(request, parts)
+            if answer is not None:
+                return answer
         if parts == ["status"]:
             self._method(request, "GET")
             return _json(200, {**self._info(), **workers.status()})

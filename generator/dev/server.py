@@ -45,15 +45,25 @@ def example_subject(ir: Ir) -> str:
     return "local-user"
 
 
+def _frontend_note(root: Path) -> str:
+    """What the dashboard line says when there is no build (a new project has no frontend)."""
+    frontend = root / "frontend"
+    if (frontend / "dist" / "index.html").is_file():
+        return ""
+    if not (frontend / "package.json").is_file():
+        return "   (no frontend: the page lists the API's routes and how to add one)"
+    install = "npm ci" if (frontend / "package-lock.json").is_file() else "npm install"
+    return f"   (not built: cd frontend && {install} && npm run build)"
+
+
 def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
     ir, names, url = stack.ir, stack.names, stack.url
     took = time.monotonic() - started
-    dist = root / "frontend" / "dist" / "index.html"
     lines = [
         f"gen dev: {ir.name}, stage local, started in {took:.1f} s",
         f"  API         {stack.api_url}   ({len(ir.operations)} operations, generated/api/openapi.json)",
-        f"  dashboard   {url}/"
-        + ("" if dist.is_file() else "   (not built: cd frontend && npm ci && npm run build)"),
+        f"  dashboard   {url}/" + _frontend_note(root),
+        f"  console     {url}/_local/   (requests, events, tables, streams, schedules, dead letters)",
         f"  status      {url}/_local/status   (also POST /_local/pollers/stop|start, "
         "/_local/drain, /_local/archives/flush)",
         f"  AWS (moto)  {stack.aws_endpoint}   region {stack.region}, access key/secret `testing`",

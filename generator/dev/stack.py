@@ -38,6 +38,7 @@ from typing import Any
 from generator.dev.apigw import ApiGateway, wsgi_app
 from generator.dev.apigw.access.api_keys import ApiKeys, Plan
 from generator.dev.apigw.definition import DefinitionError, required_variables
+from generator.dev.console.views import Console, start_console
 from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
 from generator.dev.http.wsgi_server import WsgiServer
 from generator.dev.lambdas.functions import (
@@ -83,6 +84,8 @@ class RunningStack:
     _definition: Any = field(default=None, repr=False)
     _transport: Any = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
+    # the dev console at /_local/ (its recorder observes the gateway and every poller)
+    console: Console | None = field(default=None, repr=False)
 
     @property
     def api_url(self) -> str:
@@ -275,6 +278,8 @@ def _start(
         ir, names, handlers, Clients(kinesis, s3, sqs), dlq_urls, checkpoints, region,
         readers=aws.shard_readers(kinesis), tips=aws.stream_tips(kinesis),
     )
+    console = start_console(workers, dynamodb, sqs, aws.stream_tips(kinesis), dlq_urls)
+    gateway.observer = console.recorder.record_request
     workers.start()
     resources.callback(workers.stop)
     if run_schedules:
@@ -287,8 +292,8 @@ def _start(
     def info() -> dict[str, Any]:
         return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}}
 
-    local = LocalEndpoints(workers, info)
-    site = StaticSite(root / "frontend" / "dist")
+    local = LocalEndpoints(workers, info, console)
+    site = StaticSite(root / "frontend" / "dist", ir.operations, API_STAGE)
     app_holder.append(dispatcher(wsgi_app(gateway), local, site, API_STAGE))
     http.start(name="gen-dev-http")
     resources.callback(http.stop)  # the first thing stop() does: no request meets a stopped part
@@ -303,6 +308,7 @@ def _start(
         _resources=resources,
         _definition=document,
         _transport=aws.in_process.call,
+        console=console,
     )
 
 

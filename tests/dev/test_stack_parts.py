@@ -196,10 +196,16 @@ def test_static_site_with_spa_fallback(dist: Path) -> None:
     assert client.post("/").status_code == 405
 
 
-def test_a_missing_build_gets_a_helpful_page(tmp_path: Path) -> None:
-    answer = Client(StaticSite(tmp_path / "nothing-here")).get("/devices")
+def test_a_missing_build_gets_a_helpful_page(tmp_path: Path, ir: Any) -> None:
+    """The reference system has a frontend (package.json and lockfile): build it with npm ci."""
+    frontend = write_tree(tmp_path / "frontend", {"package.json": "{}", "package-lock.json": "{}"})
+    answer = Client(StaticSite(frontend / "dist", ir.operations)).get("/devices")
     assert answer.status_code == 200
-    assert "npm ci" in answer.text and "npm run build" in answer.text and "/_local/status" in answer.text
+    assert "cd frontend &amp;&amp; npm ci &amp;&amp; npm run build" in answer.text
+    assert 'href="/_local/"' in answer.text and "/_local/status" in answer.text
+    assert '<a href="/api/devices"><code>/api/devices</code></a>' in answer.text  # the spec's own route
+    (frontend / "package-lock.json").unlink()  # no lockfile: npm ci would fail
+    assert "npm install &amp;&amp; npm run build" in Client(StaticSite(frontend / "dist")).get("/").text
 
 
 # -- the keep-alive WSGI server -------------------------------------------------------------------

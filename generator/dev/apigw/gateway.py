@@ -30,7 +30,9 @@ The flow is API Gateway's:
  9. errors raised by the gateway itself go through the API's gateway responses.
 Every response carries `x-amzn-RequestId` and `x-amz-apigw-id`. Template failures at request
 time answer 500 "Internal server error" (as API Gateway does) and are logged with the template
-name and line, never as a traceback to the client.
+name and line, never as a traceback to the client. With an ``observer`` (`response.RequestTrace`), each request's
+`RequestTrace` (route, rendered integration request, service call, rendered response, timings)
+is handed to it after the response is built.
 """
 
 from __future__ import annotations
@@ -50,7 +52,14 @@ from generator.dev.apigw.access.api_keys import ApiKeyError, ApiKeys
 from generator.dev.apigw.auth import AuthError, authorize
 from generator.dev.apigw.definition import ApiDefinition, Operation, load_definition
 from generator.dev.apigw.gateway_responses import ErrorRequest, GatewayResponses
-from generator.dev.apigw.response import Response, header_value, select_template, set_header
+from generator.dev.apigw.response import (
+    RequestTrace,
+    Response,
+    TraceObserver,
+    header_value,
+    select_template,
+    set_header,
+)
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SignatureError, SigV4Verifier
 from generator.dev.apigw.service import (
     IntegrationFailure,
@@ -64,6 +73,7 @@ from generator.dev.apigw.validate import RequestValidator, media_type
 from generator.dev.apigw.velocity.engine import VtlError, compile_template
 from generator.dev.apigw.velocity.variables import BodyParseError, Params, TemplateVariables, render
 from generator.dev.apigw.context import new_context
+
 from generator.dev.apigw.integration import (
     MockTemplateError,
     StatusOverrideError,
@@ -107,7 +117,10 @@ class ApiGateway:
         service_transport: Transport | None = None,
         signing_credentials: Mapping[str, str] | None = None,
         api_keys: ApiKeys | None = None,
+        observer: TraceObserver | None = None,
     ) -> None:
+        # Called with each request's `RequestTrace` (see `trace`); None records nothing.
+        self.observer = observer
         self.definition: ApiDefinition = load_definition(definition, {"region": region, **vars})
         self.stage = stage.strip("/")
         self._stage_variables = dict(stage_variables)
@@ -161,12 +174,19 @@ class ApiGateway:
         request_id = str(uuid.uuid4())
         extended_id = base64.b64encode(os.urandom(11)).decode("ascii")
         accept = header_value(single_headers, "accept")
+        observer = self.observer
+        trace = None
+        if observer is not None:
+            trace = RequestTrace.begin(request_id, method, path, query, header_pairs, body)
         context = self._context(
             method, path, path, single_headers, source_ip, request_id, extended_id
         )
         params = Params(querystring=querystring, header=single_headers)
         try:
             operation, path_params = self._route(method, path)
+            if trace is not None:
+                trace.resource, trace.operation_id = operation.resource_path, operation.operation_id
+                trace.lap("route")
             params = Params(path=path_params, querystring=querystring, header=single_headers)
             context = self._context(
                 method,
@@ -178,8 +198,12 @@ class ApiGateway:
                 extended_id,
             )
             self._authenticate(operation, path, query, header_pairs, body, context)
-            response = self._execute(operation, params, context, single_headers, body, accept)
+            response = self._execute(
+                operation, params, context, single_headers, body, accept, trace
+            )
         except GatewayError as error:
+            if trace is not None:
+                trace.error = f"{error.kind}: {error.message}"
             response = self._responses.build(
                 error.kind,
                 error.message,
@@ -188,6 +212,8 @@ class ApiGateway:
             )
         response.headers["x-amzn-RequestId"] = request_id
         response.headers["x-amz-apigw-id"] = extended_id
+        if observer is not None and trace is not None:
+            _finish(observer, trace, response)
         return response
 
     def _route(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
@@ -260,6 +286,7 @@ class ApiGateway:
         headers: Mapping[str, str],
         body: bytes,
         accept: str | None,
+        trace: RequestTrace | None = None,
     ) -> Response:
         if len(body) > MAX_PAYLOAD_BYTES:
             raise GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
@@ -273,10 +300,25 @@ class ApiGateway:
         failure = self._validators[id(operation)].validate(params, content_type, body)
         if failure is not None:
             raise GatewayError(failure.kind, failure.message, failure.details)
+        if trace is not None:
+            trace.lap("authorize and validate")
         text = body.decode("utf-8", "replace")
-        request_body = self._integration_request(operation, params, context, content_type, text)
+        request_body = self._integration_request(
+            operation, params, context, content_type, text, trace
+        )
+        if trace is not None:
+            trace.integration_request = trace.keep("integration request", request_body)
+            trace.lap("request template")
+            action = operation.integration.action
+            trace.service = "mock" if action is None else f"{action.service}.{action.action}"
         integration_response = self._integrate(operation, context, request_body)
-        return self._method_response(operation, params, context, integration_response, accept)
+        if trace is not None:
+            trace.service_status = integration_response.status
+            trace.service_body = trace.keep("service answer", integration_response.body)
+            trace.lap("service call")
+        return self._method_response(
+            operation, params, context, integration_response, accept, trace
+        )
 
     def _integration_request(
         self,
@@ -285,6 +327,7 @@ class ApiGateway:
         context: dict[str, Any],
         content_type: str | None,
         body: str,
+        trace: RequestTrace | None = None,
     ) -> str:
         integration = operation.integration
         wanted = media_type(content_type)
@@ -303,6 +346,8 @@ class ApiGateway:
             ):
                 return body
             raise GatewayError("UNSUPPORTED_MEDIA_TYPE", "Unsupported Media Type")
+        if trace is not None:
+            trace.request_template = _request_template_name(operation, template[0])
         variables = TemplateVariables(body, params, context, self._stage_variables)
         try:
             return render(template[1], _request_template_name(operation, template[0]), variables)
@@ -347,6 +392,7 @@ class ApiGateway:
         context: dict[str, Any],
         integration_response: ServiceResponse,
         accept: str | None,
+        trace: RequestTrace | None = None,
     ) -> Response:
         selected = operation.integration.select(integration_response.status)
         if selected is None:
@@ -362,6 +408,8 @@ class ApiGateway:
             body = integration_response.body
         else:
             content_type = template[0]
+            if trace is not None:
+                trace.response_template = selected.template_name
             variables = TemplateVariables(
                 integration_response.body.decode("utf-8", "replace"),
                 params,
@@ -407,6 +455,17 @@ class ApiGateway:
                 value = value.get(part) if isinstance(value, Mapping) else None
             return None if value is None else java.to_string(value)
         return None
+
+
+def _finish(observer: TraceObserver, trace: RequestTrace, response: Response) -> None:
+    trace.lap("response")
+    trace.status = response.status
+    trace.response_headers = dict(response.headers)
+    trace.response_body = trace.keep("response body", response.body)
+    try:
+        observer(trace)
+    except Exception:  # an observer never breaks a request
+        LOG.exception("the request observer failed")
 
 
 def _compile_all(templates: list[tuple[str, str]]) -> list[VtlError]:

@@ -6,6 +6,7 @@ rule), and invokes the handler in-process with the real Lambda Kinesis event and
 context, one invocation at a time (the process is the function's one execution environment). Records whose CloudEvents ``type`` is not subscribed are dropped like Lambda filter
 criteria drop them. Failures follow Lambda's rules (see `shard_worker`); checkpoints go to a
 caller-provided store, so a stopped and restarted poller resumes exactly where it left off.
+An `observer` (set before `start()`) is told what became of every batch (`observer`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from generator.dev.kinesis.shard_reader import (
 )
 from generator.dev.lambdas.dead_letters import DeadLetterQueue
 from generator.dev.lambdas.event_source import EventSourceConfig, Handler, PollerStats, ShardStats
+from generator.dev.lambdas.observer import BatchObserver
 from generator.dev.lambdas.shapes import function_arn
 from generator.dev.lambdas.shard_worker import ShardEnv, ShardWorker
 
@@ -57,6 +59,11 @@ class KinesisPoller:
         self._progress = threading.Condition()
         self._workers: list[ShardWorker] = []
         self._running = False
+        # Told what became of each batch (`observer`); read at start().
+        self.observer: BatchObserver | None = None
+        # The function's one execution environment: whoever else invokes the handler (a
+        # redrive) takes it too, so two batches never run in the handler at once.
+        self.invoke_lock = threading.Lock()
 
     def start(self) -> None:
         """Start one thread per shard, each resuming after its checkpoint."""
@@ -79,7 +86,8 @@ class KinesisPoller:
             clock=self._clock,
             stop=self._stop,
             progress=self._progress,
-            invoke_lock=threading.Lock(),
+            invoke_lock=self.invoke_lock,
+            observer=self.observer,
         )
         self._workers = [
             ShardWorker(env, shard_id)

@@ -24,6 +24,7 @@ from generator.dev.kinesis.shard_reader import Reader, ReaderFactory, StreamReco
 from generator.dev.lambdas.batch_response import BatchOutcome, interpret, whole_failure
 from generator.dev.lambdas.dead_letters import DeadLetterQueue
 from generator.dev.lambdas.event_source import EventSourceConfig, ShardStats
+from generator.dev.lambdas.observer import BatchEvent, BatchObserver
 from generator.dev.lambdas.shapes import (
     FailedInvocation,
     LambdaContext,
@@ -80,6 +81,7 @@ class ShardEnv:
     # One execution environment: like Lambda's, it runs one invocation at a time, so module
     # state in the handler (e.g. a Powertools BatchProcessor) is never shared by two batches.
     invoke_lock: threading.Lock
+    observer: BatchObserver | None = None  # told what became of each batch (`observer`)
 
 
 class ShardWorker:
@@ -205,6 +207,7 @@ class ShardWorker:
             outcome, request_id = self._invoke(current)
             invokes += 1
             if outcome.ok:
+                self._observe(current, "acknowledged", request_id, invokes)
                 self._resolve(current)
                 work.popleft()
                 failures = invokes = 0
@@ -212,6 +215,7 @@ class ShardWorker:
             self.stats.failed_batches += 1
             assert outcome.first_failed is not None
             if outcome.first_failed > 0:
+                self._observe(current[: outcome.first_failed], "acknowledged", request_id, invokes)
                 self._resolve(current[: outcome.first_failed])
                 current = current[outcome.first_failed :]
                 work[0] = current
@@ -222,17 +226,19 @@ class ShardWorker:
                 work.popleft()
                 work.extendleft([current[half:], current[:half]])
                 self.stats.bisects += 1
+                self._observe(current, "bisected", request_id, invokes, outcome.reason)
                 continue
             else:
                 failures += 1
             max_retries = self.env.config.max_retries
             if max_retries != -1 and failures > max_retries:
                 invocation = FailedInvocation(request_id, outcome.function_error, invokes)
-                self._discard(current, "RetryAttemptsExhausted", invocation)
+                self._discard(current, "RetryAttemptsExhausted", invocation, outcome.reason)
                 work.popleft()
                 failures = invokes = 0
                 continue
             self.stats.retries += 1
+            self._observe(current, "retried", request_id, invokes, outcome.reason)
             backoff = self.env.config.retry_backoff_s * 2 ** (failures - 1)
             if self.env.stop.wait(min(backoff, 1.0)):
                 raise _Stopped
@@ -290,7 +296,11 @@ class ShardWorker:
         return records[expired:]
 
     def _discard(
-        self, records: list[_Buffered], condition: str, invocation: FailedInvocation
+        self,
+        records: list[_Buffered],
+        condition: str,
+        invocation: FailedInvocation,
+        reason: str = "",
     ) -> None:
         env = self.env
         plain = [item.record for item in records]
@@ -298,6 +308,38 @@ class ShardWorker:
             plain, condition, invocation, env.function_arn, env.stream_arn, env.clock()
         )
         events = [kinesis_event_record(r, env.stream_arn, env.region, env.role_arn) for r in plain]
-        env.dlq.send(document, events)
+        sent = env.dlq.send(document, events)
         self.stats.records_dlq += len(records)
+        detail = f"{condition}: {reason}" if reason else condition
+        self._observe(
+            records, "dlq" if sent else "discarded", invocation.request_id,
+            invocation.invoke_count, detail,
+        )
         self._resolve(records)
+
+    def _observe(
+        self,
+        records: list[_Buffered],
+        outcome: str,
+        batch_id: str | None,
+        attempt: int,
+        reason: str = "",
+    ) -> None:
+        observer = self.env.observer
+        if observer is None or not records:
+            return
+        config = self.env.config
+        event = BatchEvent(
+            function_name=config.function_name,
+            stream_name=config.stream_name,
+            shard_id=self.shard_id,
+            batch_id=batch_id,
+            outcome=outcome,
+            records=tuple(item.record for item in records),
+            reason=reason,
+            attempt=max(attempt, 1),
+        )
+        try:
+            observer(event)
+        except Exception:  # watching never stops a shard
+            log.exception("%s: the batch observer failed", self.key)
