@@ -289,12 +289,14 @@ class Load:
         return len(self.latencies.get(kind) or []), statistics.median(samples), _percentile(samples, 0.99)
 
 
-def load(base: str, clients: int, seconds: float, post_share: float = 0.25, pace: float = 0.0) -> Load:
+def load(base: str, clients: int, seconds: float, post_share: float = 0.25, pace: float = 0.0,
+         fresh: bool = False) -> Load:
     """`clients` threads, one keep-alive connection each and no retries, for `seconds`.
 
     `pace` > 0: each client sends `pace` requests per second (open loop), and a latency counts
     from when the request was due, so a server that falls behind shows it (no coordinated
-    omission); 0: each client sends its next request as soon as the last is answered."""
+    omission); 0: each client sends its next request as soon as the last is answered. `fresh`:
+    every request on a new connection (``Connection: close``), as curl and scripts do."""
     latencies: dict[str, list[float]] = {"GET": [], "POST": []}
     failures: dict[str, int] = {}
     lock = threading.Lock()
@@ -326,6 +328,8 @@ def load(base: str, clients: int, seconds: float, post_share: float = 0.25, pace
                                      headers={"Content-Type": "application/json"})
                 SigV4Auth(Credentials("testing", "testing"), "execute-api", "us-east-1").add_auth(request)
                 method, headers, expected = "POST", dict(request.headers.items()), (202,)
+            if fresh:
+                headers = {**headers, "Connection": "close"}
             began = min(due, time.perf_counter())
             try:
                 answer = pool.urlopen(method, path, body=data, headers=headers, retries=False,
@@ -373,13 +377,15 @@ def run_load(args: argparse.Namespace) -> str:
         try:
             _register(stack.url)
             results.append((label, load(stack.url, args.concurrency, args.duration, args.post_share,
-                                        args.pace)))
+                                        args.pace, args.fresh)))
         finally:
             stack.stop()
     lines = [
         f"`benchmarks/local_stack.py --concurrency {args.concurrency} --duration {args.duration:g}"
-        f"{f' --pace {args.pace:g}' if args.pace else ''}{f' --post-share {args.post_share:g}' if args.post_share != 0.25 else ''}`: "
-        f"{args.concurrency} clients, one keep-alive connection each, no retries, "
+        f"{' --fresh' if args.fresh else ''}{f' --pace {args.pace:g}' if args.pace else ''}{f' --post-share {args.post_share:g}' if args.post_share != 0.25 else ''}`: "
+        f"{args.concurrency} clients, "
+        + ("a new connection per request" if args.fresh else "one keep-alive connection each")
+        + ", no retries, "
         + (f"{args.pace:g} requests/s each (latency from when a request was due), " if args.pace
            else "each request as soon as the last is answered, ")
         + f"for "
@@ -495,6 +501,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of the load (--concurrency)")
     parser.add_argument("--pace", type=float, default=0.0,
                         help="with --concurrency: requests/s per client (0: as fast as answered)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="with --concurrency: a new connection per request (Connection: close)")
     parser.add_argument("--post-share", type=float, default=0.25,
                         help="with --concurrency: the share of requests that are POSTs")
     parser.add_argument("--baseline", type=Path, default=None,

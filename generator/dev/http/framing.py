@@ -12,7 +12,7 @@ next request's first byte is unknown:
 | --- | --- |
 | request line over `limits.request_line` bytes | 414 |
 | header section over `limits.header_section` bytes or `limits.header_count` fields | 431 |
-| request line or header field that does not parse; obs-fold; space before a colon | 400 |
+| request line or header field that does not parse; obs-fold; space before a colon; two `Host`s | 400 |
 | `Content-Length` not a decimal number, or two different ones | 400 |
 | both `Content-Length` and `Transfer-Encoding` (request smuggling) | 400 |
 | a chunk size that is not hexadecimal, or a chunk not followed by CRLF | 400 |
@@ -128,7 +128,10 @@ def read_head(rfile: BinaryIO, limits: Limits) -> RequestHead | None:
             raise FramingError(414, f"Request line longer than {limits.request_line} bytes")
         raise FramingError(400, "Request line ended before its end of line")
     method, target, version = _request_line(line.rstrip(b"\r\n"))
-    return RequestHead(method, target, version, _headers(rfile, limits))
+    head = RequestHead(method, target, version, _headers(rfile, limits))
+    if len(head.all("host")) > 1:  # RFC 9112 3.2: which host is meant is ambiguous
+        raise FramingError(400, "More than one Host header field")
+    return head
 
 
 def _request_line(line: bytes) -> tuple[str, str, str]:

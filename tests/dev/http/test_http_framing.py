@@ -149,6 +149,10 @@ def test_a_malformed_header_field_is_400(server: WsgiServer, header: bytes) -> N
     _refused(server, b"GET / HTTP/1.1\r\n" + HOST + header + b"\r\n", 400, "header")
 
 
+def test_two_host_headers_are_400(server: WsgiServer) -> None:
+    _refused(server, b"GET / HTTP/1.1\r\n" + HOST + b"Host: evil.example\r\n\r\n", 400, "host")
+
+
 def test_a_get_without_a_length_has_an_empty_body(server: WsgiServer) -> None:
     answer = exchange(server.port, b"GET /g HTTP/1.1\r\n" + HOST + b"Connection: close\r\n\r\n")
     assert answer.status == 200
