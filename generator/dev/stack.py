@@ -50,7 +50,9 @@ from generator.dev.lambdas.functions import (
 from generator.dev.local_aws.identity import DEFAULT_REGION, LOCAL_ACCOUNT
 from generator.dev.local_aws.moto_server import LocalAws
 from generator.dev.local_aws.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
+from generator.dev.local_aws.retention import Retention
 from generator.dev.local_endpoints import LocalEndpoints
+from generator.dev.state.persistence import Persistence, kept
 from generator.dev.web import StaticSite, dispatcher
 from generator.dev.workers import Clients, Workers
 from generator.errors import UserError
@@ -83,6 +85,7 @@ class RunningStack:
     _definition: Any = field(default=None, repr=False)
     _transport: Any = field(default=None, repr=False)
     _stopped: bool = field(default=False, repr=False)
+    state_line: str = "in memory only: gone when gen dev stops (--state DIR keeps it)"
 
     @property
     def api_url(self) -> str:
@@ -178,8 +181,13 @@ def start_stack(
     log_level: str = "WARNING",
     function_env: Mapping[str, str] | None = None,
     run_schedules: bool = False,
+    state: Path | None = None,
 ) -> RunningStack:
     """Start everything (see the module docstring); raises `StackError` when it cannot.
+
+    ``state`` (`gen dev --state DIR`) keeps the AWS state in DIR across restarts
+    (`generator.dev.state`): restored before the seed (tables that come back are not seeded
+    again) and before the workers start; without it, state lives in memory only.
 
     ``run_schedules`` runs each scheduled processor once before serving (`gen dev` does; tests
     that compare served items with the seed do not).
@@ -202,7 +210,7 @@ def start_stack(
     try:
         return _start(
             root, ir, document, host, port, region, log_level, function_env or {}, resources,
-            run_schedules,
+            run_schedules, state,
         )
     except BaseException:
         resources.close()
@@ -220,6 +228,7 @@ def _start(
     function_env: Mapping[str, str],
     resources: contextlib.ExitStack,
     run_schedules: bool = False,
+    state: Path | None = None,
 ) -> RunningStack:
     # The app is bound later: the port is taken first, so a busy port fails in milliseconds.
     app_holder: list[Any] = []
@@ -240,7 +249,18 @@ def _start(
     names = local_names(ir, LOCAL_STAGE)
     dynamodb, kinesis, s3, sqs = (aws.client(s) for s in ("dynamodb", "kinesis", "s3", "sqs"))
     dlq_urls = create_resources(ir, names, dynamodb=dynamodb, kinesis=kinesis, s3=s3, sqs=sqs)
-    seeded = load_seed_file(root, stage=LOCAL_STAGE, client=dynamodb)
+    persistence = None
+    if state is not None:  # restore, then journal every write (its close runs after workers stop)
+        persistence = Persistence.open(state, aws, kept(names), region, LOCAL_ACCOUNT)
+        resources.callback(persistence.close)
+    seeded = load_seed_file(root, stage=LOCAL_STAGE, client=dynamodb,
+                            skip=persistence.restored.tables if persistence else ())
+    if persistence is not None:
+        persistence.snapshot()  # the journal starts from this run's tables
+        persistence.start()
+    retention = Retention(dynamodb, region, LOCAL_ACCOUNT)  # Kinesis retention, DynamoDB TTL
+    retention.start()
+    resources.callback(retention.stop)
     url = f"http://{_url_host(host)}:{http.port}"
 
     try:
@@ -274,6 +294,7 @@ def _start(
     workers = Workers.build(
         ir, names, handlers, Clients(kinesis, s3, sqs), dlq_urls, checkpoints, region,
         readers=aws.shard_readers(kinesis), tips=aws.stream_tips(kinesis),
+        store=persistence.checkpoints if persistence else None,
     )
     workers.start()
     resources.callback(workers.stop)
@@ -303,7 +324,16 @@ def _start(
         _resources=resources,
         _definition=document,
         _transport=aws.in_process.call,
+        state_line=_state_line(state, persistence) if persistence and state else RunningStack.state_line,
     )
+
+
+def _state_line(state: Path, persistence: Persistence) -> str:
+    restored = persistence.restored
+    if not restored.found:
+        return f"kept in {state} (new)"
+    counts = ", ".join(f"{n} {what}" for what, n in sorted(restored.counts.items())) or "nothing"
+    return f"kept in {state}; restored {counts}"
 
 
 def _url_host(host: str) -> str:
