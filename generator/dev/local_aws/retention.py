@@ -14,6 +14,12 @@ services do, every `SWEEP_INTERVAL_S` on a thread (`start`/`stop`), or once with
   delete is journaled like any write (`state.recorder`). AWS deletes within days; this within
   a sweep. Candidates are read from moto's backend (a list copy; a sweep that meets a table
   changing under it retries at the next sweep).
+- moto itself: every moto model object ever created (each Kinesis record, each version of each
+  DynamoDB item, each SQS message, ...) is also appended to its class's ``instances_tracked``
+  list, for moto's dashboard (``/moto-api/data.json``), and only moto's reset empties them: so
+  nothing trimmed, deleted or overwritten was ever freed -- most of the ~7 KB per event. Each
+  sweep empties those lists with moto's own ``reset_model_data`` (the dashboard then lists what
+  was created since; the services' state is untouched).
 """
 
 from __future__ import annotations
@@ -71,10 +77,12 @@ class Retention:
         """One pass over every stream and every TTL table; what it removed."""
         moment = self._clock() if now is None else now
         swept = Swept(self.trim_streams(moment), self.expire_items(moment))
+        release_tracked_instances()
         self.total = Swept(self.total.records + swept.records, self.total.items + swept.items)
         return swept
 
     def trim_streams(self, now: float) -> int:
+        """Drop records past their stream's retention (the newest of a shard stays)."""
         from moto.kinesis.models import kinesis_backends
 
         trimmed = 0
@@ -137,3 +145,10 @@ class Retention:
                 return False  # rewritten meanwhile
             raise
         return True
+
+
+def release_tracked_instances() -> None:
+    """Forget moto's list of every model instance it created (see the module docstring)."""
+    from moto.core.model_instances import reset_model_data
+
+    reset_model_data()

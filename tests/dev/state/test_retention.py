@@ -6,7 +6,9 @@ given a clock a day ahead instead of waiting a day.
 
 from __future__ import annotations
 
+import gc
 import time
+import weakref
 from typing import Any
 
 import boto3
@@ -67,3 +69,16 @@ def test_items_whose_ttl_passed_are_deleted_and_the_others_kept(local_aws: Local
     left = sorted(i["id"]["S"] for i in dynamodb.scan(TableName=table)["Items"])
     assert left == ["forever", "fresh", "text"], "only numbers in the past expire, as in DynamoDB"
     dynamodb.delete_table(TableName=table)
+
+
+def test_what_a_sweep_removes_is_freed(kinesis: KinesisClient, make_stream: Any, local_aws: LocalAws) -> None:
+    """moto lists every model object it creates (for its dashboard): the sweep must let go of
+    them too, or nothing trimmed would ever leave memory."""
+    stream = make_stream(1)
+    for i in range(3):
+        kinesis.put_record(StreamName=stream, Data=b"x", PartitionKey=f"k{i}")
+    first = weakref.ref(next(iter(_shard_records(stream).values())))
+    dynamodb = boto3.client("dynamodb", endpoint_url=local_aws.endpoint, region_name=REGION)
+    Retention(dynamodb, REGION, LOCAL_ACCOUNT).sweep(time.time() + 25 * 3600)
+    gc.collect()
+    assert first() is None, "a trimmed record is freed"
