@@ -5,8 +5,9 @@ last run left (`restore`; ``restored`` says what came back), then installs the `
 local AWS's in-process calls: from here on every write is journaled. `checkpoints` is the store
 the stream consumers must use. The caller seeds the tables that did not come back, calls
 `snapshot()` once (so the journal starts from this run's layout), then `start()`: a snapshot
-every `SNAPSHOT_INTERVAL_S`. `close()` (at a clean stop, after the workers stopped) takes the
-last snapshot, removes the recorder, closes the journal and releases the lock.
+every `SNAPSHOT_INTERVAL_S` when anything was written since the last. `close()` (at a clean
+stop, after the workers stopped) takes the last snapshot, removes the recorder, closes the
+journal and releases the lock.
 
 A snapshot: under `Recorder.exclusive` (no write in flight) moto's state is captured and the
 journal moves to a new segment; outside it, new S3 bodies go to DIR/blobs, the snapshot to
@@ -73,6 +74,7 @@ class Persistence:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.snapshots = 0
+        self._entries_at_snapshot = -1
         aws.in_process.interceptor = self.recorder
 
     @classmethod
@@ -96,6 +98,8 @@ class Persistence:
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
+            if self.recorder.entries == self._entries_at_snapshot:
+                continue  # nothing written since the last one
             try:
                 self.snapshot()
             except OSError as error:  # a full disk: the journal keeps everything meanwhile
@@ -109,6 +113,7 @@ class Persistence:
                 taken = capture(self._resources, self._region, self._account, self.state.blobs)
                 checkpoints = self.checkpoints.snapshot()
                 segment = self.journal.rotate()
+                entries = self.recorder.entries
             for name, body in taken.blobs.items():
                 _write_file(self.state.blobs / name, body)
             lines = [json.dumps({"k": "meta", "version": 1, "journal_from": segment,
@@ -119,6 +124,7 @@ class Persistence:
             _fsync_dir(self.state.path)
             self.journal.drop_before(segment)
             self.snapshots += 1
+            self._entries_at_snapshot = entries
             return taken.counts
 
     def close(self) -> None:
