@@ -110,10 +110,12 @@ def throughput(events_n: int, state: Path | None) -> dict[str, float]:
     try:
         events = Events()
         burst(client, events, 500)  # warm-up
+        cpu = time.process_time()
         measured = burst(client, events, events_n)
+        cpu = time.process_time() - cpu  # this process: the stack and the client, both runs alike
         journal = sum(p.stat().st_size for p in (state / "journal").glob("*.jsonl")) if state else 0
         return {"accepted": measured.accepted_per_s, "processed": measured.processed_per_s,
-                "journal_bytes": journal}
+                "cpu_ms": cpu * 1000 / events_n, "journal_bytes": journal}
     finally:
         stack.stop()
 
@@ -122,26 +124,9 @@ def _kb(n: float) -> str:
     return f"{n / 1024:,.1f} KB"
 
 
-def run(args: argparse.Namespace) -> str:
-    mem = memory(args.events)
-    plain: list[dict[str, float]] = []
-    kept: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for r in range(args.rounds):
-            plain.append(throughput(args.events, None))
-            kept.append(throughput(args.events, Path(tmp) / f"state-{r}"))
-    med = {k: statistics.median(x[k] for x in plain) for k in ("accepted", "processed")}
-    med_state = {k: statistics.median(x[k] for x in kept) for k in ("accepted", "processed")}
-    # the journal of the last round covers its warm-up, the measured burst and the registrations
-    journal_per_event = statistics.median(x["journal_bytes"] for x in kept) / (args.events + 500 + DEVICES)
+def memory_lines(mem: dict[str, Any]) -> list[str]:
     n = mem["events"]
-    lines = [
-        "## State across restarts and bounded memory (`gen dev --state`, retention)",
-        "",
-        "Measured by `benchmarks/state.py` (`start_stack` in the benchmark's process, the reference",
-        f"system, batches of 100 readings over HTTP). Machine: {platform.machine()}, {os.cpu_count()}"
-        f" CPU(s) (shared), Python {platform.python_version()}.",
-        "",
+    return [
         f"Memory per event (tracemalloc, after {n:,} events processed and archived):",
         "",
         "| | traced memory added | per event |",
@@ -156,8 +141,25 @@ def run(args: argparse.Namespace) -> str:
         + "; ".join(f"{k} {_kb(v)}" for k, v in mem["holders_before"])
         + " -> " + "; ".join(f"{k} {_kb(v)}" for k, v in mem["holders_after"]) + ".",
         "",
+    ]
+
+
+def journal_lines(args: argparse.Namespace) -> list[str]:
+    plain: list[dict[str, float]] = []
+    kept: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.rounds):
+            plain.append(throughput(args.events, None))
+            kept.append(throughput(args.events, Path(tmp) / f"state-{r}"))
+    keys = ("accepted", "processed", "cpu_ms")
+    med = {k: statistics.median(x[k] for x in plain) for k in keys}
+    med_state = {k: statistics.median(x[k] for x in kept) for k in keys}
+    # a run's journal holds its registrations, its warm-up and the measured burst
+    journal_per_event = statistics.median(x["journal_bytes"] for x in kept) / (args.events + 500 + DEVICES)
+    return [
         f"Ingestion with and without `--state` ({args.events:,} events per run, median of "
-        f"{args.rounds} alternating runs):",
+        f"{args.rounds} alternating runs; CPU: this process's CPU time per event, the stack's and "
+        "the client's, which is less sensitive than wall time to other load on the machine):",
         "",
         "| | without --state | with --state | ratio |",
         "| --- | --- | --- | --- |",
@@ -165,9 +167,26 @@ def run(args: argparse.Namespace) -> str:
         f"{med_state['accepted']:,.0f} events/s | {med_state['accepted'] / med['accepted']:.2f} |",
         f"| processed end to end (until drained) | {med['processed']:,.0f} events/s | "
         f"{med_state['processed']:,.0f} events/s | {med_state['processed'] / med['processed']:.2f} |",
+        f"| CPU per event, ingestion to drained | {med['cpu_ms']:.2f} ms | {med_state['cpu_ms']:.2f} ms"
+        f" | {med_state['cpu_ms'] / med['cpu_ms']:.2f} |",
         f"| journal written per event | | {journal_per_event / 1024:.2f} KB | |",
         "",
     ]
+
+
+def run(args: argparse.Namespace) -> str:
+    lines = [
+        "## State across restarts and bounded memory (`gen dev --state`, retention)",
+        "",
+        "Measured by `benchmarks/state.py` (`start_stack` in the benchmark's process, the reference",
+        f"system, batches of 100 readings over HTTP). Machine: {platform.machine()}, {os.cpu_count()}"
+        f" CPU(s) (shared), Python {platform.python_version()}.",
+        "",
+    ]
+    if args.part in ("all", "memory"):
+        lines += memory_lines(memory(args.events))
+    if args.part in ("all", "journal"):
+        lines += journal_lines(args)
     return "\n".join(lines)
 
 
@@ -175,6 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--events", type=int, default=2_000, help="events per run (a multiple of 100)")
     parser.add_argument("--rounds", type=int, default=2, help="runs with and without --state")
+    parser.add_argument("--part", choices=("all", "memory", "journal"), default="all")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     report = run(args)

@@ -39,6 +39,7 @@ class Capture:
     lines: list[str] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    referenced: set[str] = field(default_factory=set)  # every blob the snapshot names
 
 
 def table_keys(region: str, account: str, tables: tuple[str, ...]) -> dict[str, list[list[str]]]:
@@ -115,6 +116,7 @@ def capture(resources: Resources, region: str, account: str, blobs: Path) -> Cap
             continue
         for key in list(bucket.keys.values()):
             blob = blob_name(key.etag, key.size)
+            out.referenced.add(blob)
             if blob not in out.blobs and not (blobs / blob).exists():
                 out.blobs[blob] = key.value
             metadata = {str(k).lower(): str(v) for k, v in dict(key.metadata).items()}

@@ -33,7 +33,7 @@ from generator.dev.state.checkpoints import StateCheckpointStore
 from generator.dev.state.journal import Journal
 from generator.dev.state.recorder import Recorder
 from generator.dev.state.restore import Restored, restore
-from generator.dev.state.store import StateDir
+from generator.dev.state.store import StateDir, StateDirError
 
 log = logging.getLogger(__name__)
 SNAPSHOT_INTERVAL_S = 30.0
@@ -88,6 +88,12 @@ class Persistence:
                 aws.endpoint.split("://", 1)[1],
             )
             return cls(state, aws, resources, region, account, restored, interval_s)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            state.close()
+            raise StateDirError(
+                f"--state {state.path}: cannot restore from it ({type(error).__name__}: {error}): "
+                "move it away to start empty"
+            ) from None
         except BaseException:
             state.close()
             raise
@@ -123,6 +129,9 @@ class Persistence:
             _write_file(self.state.snapshot, ("\n".join(lines) + "\n").encode("utf-8"))
             _fsync_dir(self.state.path)
             self.journal.drop_before(segment)
+            for stale in self.state.blobs.iterdir():  # bodies of objects deleted since
+                if stale.name not in taken.referenced:
+                    stale.unlink(missing_ok=True)
             self.snapshots += 1
             self._entries_at_snapshot = entries
             return taken.counts

@@ -47,3 +47,15 @@ def test_gen_dev_exits_2_with_one_line_on_a_bad_state_dir(tmp_path: Path, kind: 
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and f"--state {state}" in lines[0], lines
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_an_unreadable_snapshot_is_refused_in_one_line_and_the_lock_released(tmp_path: Path) -> None:
+    from generator.dev.stack import start_stack
+
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "snapshot.jsonl").write_text('{"k": "meta", "journal_from": 1}\n{not json\n')
+    with pytest.raises(StateDirError, match="cannot restore from it .*move it away"):
+        start_stack(REPO, port=0, state=state)
+    StateDir.open(state).close()
