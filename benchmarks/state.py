@@ -10,7 +10,9 @@ Both parts run `start_stack` in this process (so tracemalloc sees moto's memory)
    take it again. Side by side: before/after, the ratio, and where what remains is held.
 2. the cost of journaling: ingestion throughput (events/s accepted by POST, and processed end to
    end until drained) without `--state` and with it, `--rounds` times each, alternating; the
-   ratio of the medians, and the journal's bytes per event.
+   ratio of the medians, and the journal's bytes per event;
+3. stop and start after `--events` events, without and with `--state` (the last snapshot, the
+   restore), and the size of DIR.
 Prints a Markdown section (and writes it with --out).
 """
 
@@ -174,6 +176,39 @@ def journal_lines(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def _timed_restart(events_n: int, state: Path | None) -> dict[str, float]:
+    stack, client = _start(state)
+    burst(client, Events(), events_n)
+    began = time.perf_counter()
+    stack.stop()  # with --state: the workers stop, then the last snapshot
+    stopped = time.perf_counter() - began
+    began = time.perf_counter()
+    again = start_stack(ROOT, "127.0.0.1", 0, log_level="ERROR", state=state)  # restore
+    started = time.perf_counter() - began
+    again.stop()
+    size = sum(p.stat().st_size for p in state.rglob("*") if p.is_file()) if state else 0
+    return {"stop": stopped, "start": started, "bytes": size}
+
+
+def restart_lines(args: argparse.Namespace) -> list[str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = _timed_restart(args.events, None)
+        kept = _timed_restart(args.events, Path(tmp) / "state")
+    return [
+        f"Stop and start after {args.events:,} events (one run each; start: `start_stack` until it "
+        "serves, with --state including the restore):",
+        "",
+        "| | without --state | with --state | ratio |",
+        "| --- | --- | --- | --- |",
+        f"| stop (with --state: the last snapshot) | {plain['stop']:.2f} s | {kept['stop']:.2f} s | "
+        f"{kept['stop'] / plain['stop']:.2f} |",
+        f"| start (with --state: the restore) | {plain['start']:.2f} s | {kept['start']:.2f} s | "
+        f"{kept['start'] / plain['start']:.2f} |",
+        f"| DIR on disk | | {kept['bytes'] / 1024:,.0f} KB | |",
+        "",
+    ]
+
+
 def run(args: argparse.Namespace) -> str:
     lines = [
         "## State across restarts and bounded memory (`gen dev --state`, retention)",
@@ -187,6 +222,8 @@ def run(args: argparse.Namespace) -> str:
         lines += memory_lines(memory(args.events))
     if args.part in ("all", "journal"):
         lines += journal_lines(args)
+    if args.part in ("all", "restart"):
+        lines += restart_lines(args)
     return "\n".join(lines)
 
 
@@ -194,7 +231,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--events", type=int, default=2_000, help="events per run (a multiple of 100)")
     parser.add_argument("--rounds", type=int, default=2, help="runs with and without --state")
-    parser.add_argument("--part", choices=("all", "memory", "journal"), default="all")
+    parser.add_argument("--part", choices=("all", "memory", "journal", "restart"), default="all")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     report = run(args)
