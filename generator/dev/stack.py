@@ -5,7 +5,9 @@ Start-up, in order (anything failing undoes what was done and raises):
  2. bind the HTTP port (a port in use fails before anything else starts);
  3. moto on a free loopback port (`local_aws.moto_server`), the spec's tables, idempotency
     table, streams, data-lake bucket and dead-letter queues (`local_aws.resources`), under stage
-    ``local``; the seed;
+    ``local``; with ``state`` (`gen dev --state DIR`), what DIR holds is restored and every
+    write journaled from here on (`generator.dev.state`); the seed, except tables restored;
+    the retention sweeps (`local_aws.retention`: Kinesis retention, DynamoDB TTL);
  4. the API Gateway emulator on ``generated/api/openapi.json`` with local placeholder values,
     stage variables naming the local tables and streams and the stack's own origin as the CORS
     origin, the local SigV4 key pair and the local API key of each usage-plan client;
