@@ -37,6 +37,7 @@ def test_a_clean_restart_keeps_items_unprocessed_records_dlq_messages_and_the_la
     device = unique("dev")
     stack = start_stack(REPO, port=0, state=state)
     try:
+        assert stack.state_line == f"kept in {state} (new)"
         http = Http(stack.url)
         assert http.post("/api/events", body=[registered(device, "site-s")]).status == 202
         assert drain(http, 20)
@@ -63,6 +64,7 @@ def test_a_clean_restart_keeps_items_unprocessed_records_dlq_messages_and_the_la
     again = start_stack(REPO, port=0, state=state)
     try:
         assert again.seeded == {}, "restored tables are not seeded again"
+        assert again.state_line.startswith(f"kept in {state}; restored ") and " items" in again.state_line
         http = Http(again.url)
         assert drain(http, 20)
         served = _readings(http, device)
@@ -81,3 +83,14 @@ def test_a_clean_restart_keeps_items_unprocessed_records_dlq_messages_and_the_la
         assert {k: v for k, v in restored_lake.items() if k in lake} == lake
     finally:
         again.stop()
+
+
+def test_without_state_the_banner_says_it_is_in_memory_only() -> None:
+    from generator.dev.server import summary
+
+    stack = start_stack(REPO, port=0)
+    try:
+        lines = summary(stack, REPO, 0.0)
+    finally:
+        stack.stop()
+    assert "  state       in memory only: gone when gen dev stops (--state DIR keeps it)" in lines
