@@ -171,12 +171,15 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="0: any free port.")
+@click.option("--state", "state", default=None, type=click.Path(path_type=Path),
+              help="Keep tables, streams, queues and the data lake in this directory across "
+                   "restarts (default: in memory, gone on stop).")
 @click.pass_obj
-def dev(obj: Ctx, host: str, port: int) -> None:
+def dev(obj: Ctx, host: str, port: int, state: Path | None) -> None:
     """Run the whole system locally (moto, API emulator, processors, dashboard) until Ctrl-C."""
     from generator.dev.server import serve
 
-    serve(obj.root, host=host, port=port)
+    serve(obj.root, host=host, port=port, state=state)
 
 
 @cli.command(name="test")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -80,14 +81,17 @@ def dynamodb_client(endpoint_url: str | None, region: str | None, *, timeout: fl
 
 def load_seed_file(root: Path, *, endpoint_url: str | None = None, stage: str = "local",
                    region: str | None = None, client: Any = None,
-                   timeout: float = READ_TIMEOUT_S) -> dict[str, int]:
-    """Seed every table of seed.json; returns {physical table name: items written}."""
+                   timeout: float = READ_TIMEOUT_S, skip: Collection[str] = ()) -> dict[str, int]:
+    """Seed every table of seed.json but those in `skip` (physical names, e.g. tables `gen dev
+    --state` restored); returns {physical table name: items written}."""
     name, seed = _read_seed(root)
     if client is None:
         client = dynamodb_client(endpoint_url, region, timeout=timeout)
     counts: dict[str, int] = {}
     for table, batches in sorted(seed["tables"].items()):
         physical = cloud_name(name, stage, table)
+        if physical in skip:
+            continue
         try:
             counts[physical] = write_batches(client, physical, batches)
         except EnvError:

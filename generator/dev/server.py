@@ -67,6 +67,7 @@ def summary(stack: RunningStack, root: Path, started: float) -> list[str]:
         f"  status      {url}/_local/status   (also POST /_local/pollers/stop|start, "
         "/_local/drain, /_local/archives/flush)",
         f"  AWS (moto)  {stack.aws_endpoint}   region {stack.region}, access key/secret `testing`",
+        f"  state       {stack.state_line}",
     ]
     for table in ir.tables:
         physical = names.tables[table.name]
@@ -144,14 +145,14 @@ def bind_warning(host: str) -> str | None:
             "(/config.json) and the dashboard to other machines; use --host 127.0.0.1 unless you mean it")
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, state: Path | None = None) -> None:
     logging.basicConfig(
         level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr
     )
     if (warning := bind_warning(host)) is not None:
         print(warning, file=sys.stderr, flush=True)
     started = time.monotonic()
-    stack = start_stack(root, host, port, log_level="INFO", run_schedules=True)
+    stack = start_stack(root, host, port, log_level="INFO", run_schedules=True, state=state)
     _tune_gc()
     stop = threading.Event()
 

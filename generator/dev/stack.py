@@ -5,7 +5,9 @@ Start-up, in order (anything failing undoes what was done and raises):
  2. bind the HTTP port (a port in use fails before anything else starts);
  3. moto on a free loopback port (`local_aws.moto_server`), the spec's tables, idempotency
     table, streams, data-lake bucket and dead-letter queues (`local_aws.resources`), under stage
-    ``local``; the seed;
+    ``local``; with ``state`` (`gen dev --state DIR`), what DIR holds is restored and every
+    write journaled from here on (`generator.dev.state`); the seed, except tables restored;
+    the retention sweeps (`local_aws.retention`: Kinesis retention, DynamoDB TTL);
  4. the API Gateway emulator on ``generated/api/openapi.json`` with local placeholder values,
     stage variables naming the local tables and streams and the stack's own origin as the CORS
     origin, the local SigV4 key pair and the local API key of each usage-plan client;
@@ -51,7 +53,9 @@ from generator.dev.lambdas.functions import (
 from generator.dev.local_aws.identity import DEFAULT_REGION, LOCAL_ACCOUNT
 from generator.dev.local_aws.moto_server import LocalAws
 from generator.dev.local_aws.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
+from generator.dev.local_aws.retention import Retention
 from generator.dev.local_endpoints import LocalEndpoints
+from generator.dev.state.persistence import Persistence, kept
 from generator.dev.web import StaticSite, dispatcher
 from generator.dev.workers import Clients, Workers
 from generator.errors import UserError
@@ -86,6 +90,7 @@ class RunningStack:
     _stopped: bool = field(default=False, repr=False)
     # the dev console at /_local/ (its recorder observes the gateway and every poller)
     console: Console | None = field(default=None, repr=False)
+    state_line: str = "in memory only: gone when gen dev stops (--state DIR keeps it)"
 
     @property
     def api_url(self) -> str:
@@ -181,8 +186,13 @@ def start_stack(
     log_level: str = "WARNING",
     function_env: Mapping[str, str] | None = None,
     run_schedules: bool = False,
+    state: Path | None = None,
 ) -> RunningStack:
     """Start everything (see the module docstring); raises `StackError` when it cannot.
+
+    ``state`` (`gen dev --state DIR`) keeps the AWS state in DIR across restarts
+    (`generator.dev.state`): restored before the seed (tables that come back are not seeded
+    again) and before the workers start; without it, state lives in memory only.
 
     ``run_schedules`` runs each scheduled processor once before serving (`gen dev` does; tests
     that compare served items with the seed do not).
@@ -205,7 +215,7 @@ def start_stack(
     try:
         return _start(
             root, ir, document, host, port, region, log_level, function_env or {}, resources,
-            run_schedules,
+            run_schedules, state,
         )
     except BaseException:
         resources.close()
@@ -223,6 +233,7 @@ def _start(
     function_env: Mapping[str, str],
     resources: contextlib.ExitStack,
     run_schedules: bool = False,
+    state: Path | None = None,
 ) -> RunningStack:
     # The app is bound later: the port is taken first, so a busy port fails in milliseconds.
     app_holder: list[Any] = []
@@ -243,7 +254,18 @@ def _start(
     names = local_names(ir, LOCAL_STAGE)
     dynamodb, kinesis, s3, sqs = (aws.client(s) for s in ("dynamodb", "kinesis", "s3", "sqs"))
     dlq_urls = create_resources(ir, names, dynamodb=dynamodb, kinesis=kinesis, s3=s3, sqs=sqs)
-    seeded = load_seed_file(root, stage=LOCAL_STAGE, client=dynamodb)
+    persistence = None
+    if state is not None:  # restore, then journal every write (its close runs after workers stop)
+        persistence = Persistence.open(state, aws, kept(names), region, LOCAL_ACCOUNT)
+        resources.callback(persistence.close)
+    seeded = load_seed_file(root, stage=LOCAL_STAGE, client=dynamodb,
+                            skip=persistence.restored.tables if persistence else ())
+    if persistence is not None:
+        persistence.snapshot()  # the journal starts from this run's tables
+        persistence.start()
+    retention = Retention(dynamodb, region, LOCAL_ACCOUNT)  # Kinesis retention, DynamoDB TTL
+    retention.start()
+    resources.callback(retention.stop)
     url = f"http://{_url_host(host)}:{http.port}"
 
     try:
@@ -277,6 +299,7 @@ def _start(
     workers = Workers.build(
         ir, names, handlers, Clients(kinesis, s3, sqs), dlq_urls, checkpoints, region,
         readers=aws.shard_readers(kinesis), tips=aws.stream_tips(kinesis),
+        store=persistence.checkpoints if persistence else None,
     )
     console = start_console(workers, dynamodb, sqs, aws.stream_tips(kinesis), dlq_urls)
     gateway.observer = console.recorder.record_request
@@ -309,7 +332,16 @@ def _start(
         _definition=document,
         _transport=aws.in_process.call,
         console=console,
+        state_line=_state_line(state, persistence) if persistence and state else RunningStack.state_line,
     )
+
+
+def _state_line(state: Path, persistence: Persistence) -> str:
+    restored = persistence.restored
+    if not restored.found:
+        return f"kept in {state} (new)"
+    counts = ", ".join(f"{n} {what}" for what, n in sorted(restored.counts.items())) or "nothing"
+    return f"kept in {state}; restored {counts}"
 
 
 def _url_host(host: str) -> str:

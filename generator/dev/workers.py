@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.dev.archive.archiver import DATE_PARTITIONS, ArchiveConfig, Archiver
-from generator.dev.kinesis.checkpoints import JsonFileCheckpointStore
+from generator.dev.kinesis.checkpoints import CheckpointStore, JsonFileCheckpointStore
 from generator.dev.kinesis.shard_reader import ReaderFactory, api_readers
 from generator.dev.kinesis.tips import ApiStreamTips, StreamTips
 from generator.dev.lambdas.invocations import CountingHandler
@@ -126,8 +126,10 @@ class Workers:
         *,
         readers: ReaderFactory | None = None,
         tips: StreamTips | None = None,
+        store: CheckpointStore | None = None,
     ) -> Workers:
-        store = JsonFileCheckpointStore(checkpoints)
+        # `store` replaces the files under `checkpoints` (gen dev --state keeps its own).
+        store = store or JsonFileCheckpointStore(checkpoints)
         readers = readers or api_readers(clients.kinesis)
         counters = {
             p.name: CountingHandler(handlers[p.name]) for p in ir.processors if p.kind == "stream"

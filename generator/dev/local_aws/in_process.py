@@ -24,7 +24,7 @@ application `app` (a `kinesis_serial.SerialKinesis`) would.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
 _HANDLER_ID = "specstack-in-process-aws"
+Answer = tuple[int, dict[str, str], bytes]
+Call = Callable[[str, str, list[tuple[str, str]], bytes], Answer]
+# interceptor(call, method, target, headers, body): runs `call` (or not) and returns its answer.
+Interceptor = Callable[[Call, str, str, list[tuple[str, str]], bytes], Answer]
 _CLIENT = ("127.0.0.1", 0)
 
 
@@ -62,6 +66,8 @@ class InProcessAws:
         self.endpoint = f"http://{parts.hostname}:{parts.port}"
         self._server = (parts.hostname, parts.port)
         self._session: Any = None
+        # One optional wrapper around every call (`state.recorder` journals writes with it).
+        self.interceptor: Interceptor | None = None
 
     def handles(self, url: str) -> bool:
         return url == self.endpoint or url.startswith(self.endpoint + "/") or url.startswith(
@@ -72,7 +78,14 @@ class InProcessAws:
         self, method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         """(status, headers, body) of one request; `target` is the path and query."""
-        headers = list(headers)
+        interceptor = self.interceptor
+        if interceptor is not None:
+            return interceptor(self._call, method, target, list(headers), body)
+        return self._call(method, target, list(headers), body)
+
+    def _call(
+        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         if not any(name.lower() == "host" for name, _ in headers):
             headers.append(("Host", f"{self._server[0]}:{self._server[1]}"))  # as urllib3 sends
         environ = wsgi_environ(method, target or "/", headers, body, server=self._server, client=_CLIENT)
