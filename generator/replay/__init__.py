@@ -4,8 +4,9 @@ Owns: `window` (the time range and its parsing), `lake` (listing and reading the
 objects), `feed` (the lake as a Kinesis shard reader: lake order, synthetic sequence numbers,
 rate cap, resume position), `checkpoint` (the progress file and the failed-records file),
 `tally` (what became of each record: applied, duplicate, failed; `--reapply`), `target`
-(where it runs: gen dev's moto, a stage with the caller's credentials, a private copy for
-`--dry-run`) and `run` (one replay, end to end, with its summary).
+(where it runs: gen dev's moto, or a stage with the caller's credentials), `private` (the
+private copy `--dry-run` runs against, and its table diff) and `run` (one replay, end to end,
+with its summary).
 
 Batches, partial failures, bisection, retries and the on-failure destination are gen dev's
 shard worker (`generator.dev.lambdas.shard_worker`), driven one `step()` at a time; the

@@ -1,7 +1,9 @@
 """`--dry-run`: the replay runs against a private copy, and reports what would change.
 
-`PrivateCopy.start` runs a moto server of its own in a child process (moto's state is global
-to a process, so the copy never shares it with a gen dev in this one), creates the project's
+`PrivateCopy.start` runs gen dev's own moto (`LocalAws`: the same patches, the same answers) in
+a child process (moto's state is global to a process, so the copy never shares it with a gen
+dev in this one; plain `moto.server` would be slower by far under the idempotency table's
+transactions), creates the project's
 resources there under the target's names, and copies in the items of the tables the processor
 reads or writes and the idempotency table (a full scan of each: on a large stage table, a dry
 run costs that read). The handler is then pointed at the copy (``AWS_ENDPOINT_URL``) while the
@@ -12,23 +14,22 @@ written.
 
 from __future__ import annotations
 
-import socket
+import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 
+from generator.dev.local_aws.identity import DEFAULT_REGION
+from generator.dev.local_aws.moto_server import LocalAws
 from generator.dev.local_aws.resources import create_resources
 from generator.errors import EnvError
 from generator.ir.nodes import Ir, Processor
 from generator.replay.target import Target
-
-START_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,6 @@ class TableDiff:
     @property
     def empty(self) -> bool:
         return not (self.added or self.changed or self.removed)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def scan(client: Any, table: str) -> Iterator[dict[str, Any]]:
@@ -66,17 +60,22 @@ class PrivateCopy:
 
     @classmethod
     def start(cls, ir: Ir, processor: Processor, target: Target) -> PrivateCopy:
-        port = _free_port()
+        source_root = str(Path(__file__).resolve().parents[2])  # where `generator` is imported from
+        path = os.pathsep.join(p for p in (source_root, os.environ.get("PYTHONPATH")) if p)
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [sys.executable, "-m", "generator.replay.private", target.region],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": path},
             # its own session: the terminal's Ctrl-C, meant for the replay (which then finishes
             # the batch in hand against this copy), must not kill the copy first
             start_new_session=True,
         )
-        copy = cls(process, f"http://127.0.0.1:{port}", target.region)
+        assert process.stdout is not None
+        endpoint = process.stdout.readline().decode().strip()  # "" when the child died
+        copy = cls(process, endpoint, target.region)
         try:
-            copy._wait()
+            if not endpoint.startswith("http://"):
+                raise EnvError("the private copy for --dry-run did not start")
             clients = {s: copy.client(s) for s in ("dynamodb", "kinesis", "s3", "sqs")}
             create_resources(ir, target.names, **clients)
             for table in [target.names.tables[t] for t in processor.tables] + [
@@ -87,18 +86,6 @@ class PrivateCopy:
             copy.stop()
             raise
         return copy
-
-    def _wait(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2):
-                    return
-            except OSError:
-                if self._process.poll() is not None or time.monotonic() > deadline:
-                    raise EnvError("the private copy for --dry-run did not start "
-                                   "(python -m moto.server; is moto[server] installed?)") from None
-                time.sleep(0.1)
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -140,7 +127,11 @@ class PrivateCopy:
         return out
 
     def stop(self) -> None:
-        if self._process.poll() is None:
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            self._process.stdin.close()  # the child's cue to stop
+        try:
+            self._process.wait(10)
+        except subprocess.TimeoutExpired:
             self._process.terminate()
             try:
                 self._process.wait(10)
@@ -157,3 +148,18 @@ def _write(client: Any, table: str, requests: list[dict[str, Any]]) -> None:
     pending: Any = {table: requests}
     while pending:
         pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or None
+
+
+def serve(region: str) -> None:
+    """The child: gen dev's moto on a free loopback port; prints its endpoint, then serves until
+    its stdin closes (the parent stopped, or died)."""
+    aws = LocalAws.start(region, hook_boto3=False)
+    try:
+        print(aws.endpoint, flush=True)
+        sys.stdin.read()
+    finally:
+        aws.stop()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_REGION)

@@ -42,9 +42,17 @@ from generator.dev.local_aws.identity import DEFAULT_REGION
 from generator.errors import EnvError, UsageError
 from generator.ir.names import REPLAY_SHARD, replay_checkpoint
 from generator.ir.nodes import Ir, Processor
-from generator.replay.checkpoint import Checkpoint, FailedLog, Identity, Totals, failed_path, load_state
+from generator.replay.checkpoint import (
+    Checkpoint,
+    FailedLog,
+    Identity,
+    State,
+    Totals,
+    failed_path,
+    load_state,
+)
 from generator.replay.feed import LakeFeed
-from generator.replay.lake import list_objects
+from generator.replay.lake import LakeObject, list_objects
 from generator.replay.private import PrivateCopy, TableDiff
 from generator.replay.tally import Ledger, Tally
 from generator.replay.target import Target, dev_endpoint, local_target, stage_target
@@ -248,7 +256,7 @@ def replay(root: Path, options: ReplayOptions, *, stop: threading.Event | None =
 
 
 def _run(root: Path, ir: Ir, processor: Processor, target: Target, options: ReplayOptions,
-         state: Any, checkpoint: Checkpoint, objects: Any, types: tuple[str, ...],
+         state: State, checkpoint: Checkpoint, objects: list[LakeObject], types: tuple[str, ...],
          stop: threading.Event, summary: Summary) -> None:
     copy = PrivateCopy.start(ir, processor, target) if options.dry_run else None
     env = copy.env(target) if copy else target.env
@@ -270,13 +278,7 @@ def _run(root: Path, ir: Ir, processor: Processor, target: Target, options: Repl
                          FailedLog(summary.failed_file, feed, tally.reasons, tally.failed), stop)
         with _interruptible(stop), _quiet_worker():
             finished = _drive(worker, feed, stop)
-        tally.totals.read = feed.counts.read
-        summary.totals, summary.outside, summary.objects = tally.totals, feed.counts.outside, feed.counts.objects
-        summary.batches, summary.retries = worker.stats.batches, worker.stats.retries
-        summary.bisects, summary.interrupted = worker.stats.bisects, not finished
-        for name in ("read", "applied", "duplicates", "skipped", "failed"):
-            setattr(state.totals, name, getattr(state.totals, name) + getattr(tally.totals, name))
-        state.done = finished
+        _settle(summary, state, tally, feed, worker, finished)
         checkpoint.save()
         if copy is not None:
             summary.diffs = copy.diff(ir, processor, target)
@@ -284,6 +286,18 @@ def _run(root: Path, ir: Ir, processor: Processor, target: Target, options: Repl
         environment.restore()
         if copy is not None:
             copy.stop()
+
+
+def _settle(summary: Summary, state: State, tally: Tally, feed: LakeFeed, worker: ShardWorker,
+            finished: bool) -> None:
+    """This run's counts into the summary, added to the checkpoint's totals."""
+    tally.totals.read = feed.counts.read
+    summary.totals, summary.outside, summary.objects = tally.totals, feed.counts.outside, feed.counts.objects
+    summary.batches, summary.retries = worker.stats.batches, worker.stats.retries
+    summary.bisects, summary.interrupted = worker.stats.bisects, not finished
+    for name in ("read", "applied", "duplicates", "skipped", "failed"):
+        setattr(state.totals, name, getattr(state.totals, name) + getattr(tally.totals, name))
+    state.done = finished
 
 
 def _worker(processor: Processor, target: Target, tally: Tally, types: tuple[str, ...],

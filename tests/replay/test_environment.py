@@ -30,6 +30,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow  # botocore gives a refused connection a few seconds
 def test_a_dead_endpoint() -> None:
     line = one_line(gen_replay("--processor", "apply_readings", "--endpoint-url", "http://127.0.0.1:9"))
     assert "cannot reach" in line
