@@ -12,7 +12,6 @@ stopped) and it exits 0; a second Ctrl-C while stopping aborts.
 from __future__ import annotations
 
 import gc
-import logging
 import signal
 import sys
 import threading
@@ -22,11 +21,9 @@ from types import FrameType
 
 from generator.dev.apigw.auth import local_token
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
+from generator.dev import logsink
 from generator.dev.stack import RunningStack, start_stack
 from generator.ir.nodes import Ir
-
-LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-
 
 def example_subject(ir: Ir) -> str:
     """A ``sub`` that finds a seeded item through a protected operation (else a placeholder)."""
@@ -125,10 +122,14 @@ def _tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr
-    )
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, log_format: str = "pretty") -> None:
+    # Every line printed from here on (banner, access log, functions' output) goes through
+    # one writer, whole, in `log_format` (logsink); all of it is undone before errors print.
+    with logsink.installed(log_format):
+        _serve(root, host, port)
+
+
+def _serve(root: Path, host: str, port: int) -> None:
     started = time.monotonic()
     stack = start_stack(root, host, port, log_level="INFO", run_schedules=True)
     _tune_gc()

@@ -6,6 +6,6 @@ documents), `invocations` (per-function counters), and the event source mapping:
 `batch_response` (how a batch answer is read) and `dead_letters` (the on-failure queue).
 
 May import: `generator.dev.kinesis`, `generator.dev.local_aws` (identity, resource names),
-`generator.ir`. Not `apigw` (independent), nor anything above (schedule, archive, workers,
+`generator.dev.logsink` (output attribution), `generator.ir`. Not `apigw` (independent), nor anything above (schedule, archive, workers,
 stack).
 """

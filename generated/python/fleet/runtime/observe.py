@@ -5,15 +5,28 @@ Importing Powertools costs tens of milliseconds, so entry modules import this mo
 and Powertools is loaded only when `telemetry()` is first called. Service name and metrics
 namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, defaulting to the
 project name gen was given; LOG_LEVEL sets the level.
+
+Each processor's log keys are its own. Powertools' Loggers of one service share one logging
+logger, handler and formatter, so when several processors share a process (gen dev) the keys
+one appends (its ``processor``, its Lambda context, keys its code appends) would appear in the
+others' lines. The service's formatter keeps one key set per processor instead, chosen by the
+processor whose invocation is running (a context variable set around it; in a thread the
+handler started itself, the processor that ran last). In AWS a process runs one processor, so
+its lines are what plain Powertools prints. A custom formatter is left alone.
 """
 
 from __future__ import annotations
 
+import contextvars as _cv
 import os as _os
 import typing as _t
 
 if _t.TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
+
+_SCOPES = "gen_processor_keys"  # the formatter's attributes (per process, across re-imports)
+_SCOPE = "gen_processor"
+_LAST = "gen_last_processor"
 
 
 class Telemetry:
@@ -34,15 +47,61 @@ class Telemetry:
         """`handler` with the Lambda context in every log line and metrics flushed after it."""
 
         def labelled(event: _t.Any, context: _t.Any) -> _t.Any:
-            # Per invocation: metric dimensions are cleared at every flush, and Loggers of one
-            # service share their keys when several processors share a process (gen dev).
+            # Per invocation: metric dimensions are cleared at every flush.
             if self.metrics.provider.dimension_set.get("processor") != self.processor:
                 self.metrics.add_dimension(name="processor", value=self.processor)
             self.logger.append_keys(processor=self.processor)
             return handler(event, context)
 
         with_context = self.logger.inject_lambda_context(labelled)
-        return self.metrics.log_metrics(with_context, capture_cold_start_metric=True)
+        with_metrics = self.metrics.log_metrics(with_context, capture_cold_start_metric=True)
+        formatter = self.logger.registered_formatter
+        scope: _cv.ContextVar[str] | None = getattr(formatter, _SCOPE, None)
+        if scope is None:
+            return with_metrics
+        processor, keys = self.processor, formatter.__dict__
+
+        def scoped(event: _t.Any, context: _t.Any) -> _t.Any:
+            token = scope.set(processor)
+            keys[_LAST] = processor
+            try:
+                return with_metrics(event, context)
+            finally:
+                scope.reset(token)
+
+        return scoped
+
+
+def _keys_of(formatter: _t.Any) -> dict[str, _t.Any]:
+    scopes: dict[str, dict[str, _t.Any]] = formatter.__dict__[_SCOPES]
+    processor = formatter.__dict__[_SCOPE].get() or formatter.__dict__.get(_LAST, "")
+    found = scopes.get(processor)
+    if found is None:  # a processor's first line: the keys set before any invocation
+        found = scopes.setdefault(processor, dict(scopes[""]))
+    return found
+
+
+def _set_keys_of(formatter: _t.Any, keys: dict[str, _t.Any]) -> None:
+    processor = formatter.__dict__[_SCOPE].get() or formatter.__dict__.get(_LAST, "")
+    formatter.__dict__[_SCOPES][processor] = keys
+
+
+def _keys_per_processor(logger: Logger) -> None:
+    """Give the service's formatter one key set per processor (once per process)."""
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    formatter = logger.registered_formatter
+    if type(formatter) is not LambdaPowertoolsFormatter:
+        return  # already per processor, or a formatter of the project's own
+    state = formatter.__dict__
+    state[_SCOPES] = {"": state.pop("log_format")}
+    state[_SCOPE] = _cv.ContextVar(_SCOPE, default="")
+    # The same object, with `log_format` (every key method reads and assigns it) per processor.
+    formatter.__class__ = type(
+        "ProcessorKeysFormatter",
+        (LambdaPowertoolsFormatter,),
+        {"log_format": property(_keys_of, _set_keys_of), "__module__": __name__},
+    )
 
 
 _cache: dict[tuple[str, str], Telemetry] = {}
@@ -62,6 +121,7 @@ def telemetry(default_service: str, processor: str) -> Telemetry:
         namespace = _os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or default_service
         level = _os.environ.get("LOG_LEVEL") or _os.environ.get("POWERTOOLS_LOG_LEVEL") or "INFO"
         logger = Logger(service=service, level=level)
+        _keys_per_processor(logger)
         # A provider of its own keeps this processor's metrics apart from other processors
         # sharing the process (gen dev); Metrics() alone shares class-level state.
         provider = AmazonCloudWatchEMFProvider(namespace=namespace, service=service)

@@ -1,0 +1,97 @@
+"""Each processor's Powertools log context is its own, also when processors share a process.
+
+gen dev runs every processor in one process, and Powertools' Loggers of one service share one
+logging.Logger, handler and formatter: keys appended by one processor (its ``processor`` key,
+its Lambda context, keys its handwritten code appends) used to appear in another's lines. The
+shipped runtime (`generator/runtime/python/observe.py`, imported here from its source) gives
+each processor its own keys. Two processors log concurrently; every line carries only its own.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from generator.dev.lambdas.shapes import LambdaContext
+from generator.runtime.python import observe
+
+ROUNDS = 200
+
+
+@pytest.fixture
+def service(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, io.StringIO]]:
+    """A service name of this test's own (loggers are per process) and what its lines print."""
+    monkeypatch.delenv("POWERTOOLS_SERVICE_NAME", raising=False)
+    monkeypatch.delenv("POWERTOOLS_METRICS_NAMESPACE", raising=False)
+    name = f"iso{uuid.uuid4().hex[:8]}"
+    observe.telemetry(name, "first")
+    stream = io.StringIO()
+    for handler in logging.getLogger(name).handlers:
+        handler.setStream(stream)  # type: ignore[attr-defined]
+    yield name, stream
+
+
+def _run(service: str, processor: str, barrier: threading.Barrier) -> None:
+    tel = observe.telemetry(service, processor)
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        tel.logger.append_keys(**{f"only_{processor}": event["n"]})
+        barrier.wait()  # both processors are inside an invocation at once
+        tel.logger.info(f"from {processor}")
+        tel.count("Logged")
+        barrier.wait()
+
+    wrapped = tel.wrap(handler)
+    context = LambdaContext(function_name=f"fn-{processor}", invoked_function_arn=f"arn:{processor}")
+    for n in range(ROUNDS):
+        wrapped({"n": n}, context)
+
+
+def _lines(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.startswith("{")]
+
+
+def test_keys_one_processor_appends_never_appear_in_anothers_lines(
+        service: tuple[str, io.StringIO], capsys: pytest.CaptureFixture[str]) -> None:
+    name, stream = service
+    barrier = threading.Barrier(2)
+    threads = [threading.Thread(target=_run, args=(name, p, barrier)) for p in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = [line for line in _lines(stream) if str(line.get("message", "")).startswith("from ")]
+    assert len(lines) == 2 * ROUNDS
+    for line in lines:
+        own = line["message"].removeprefix("from ")
+        other = "b" if own == "a" else "a"
+        assert line["processor"] == own, line
+        assert line["function_name"] == f"fn-{own}", line
+        assert f"only_{own}" in line and f"only_{other}" not in line, line
+    emf = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    assert {e["processor"] for e in emf if "Logged" in e} == {"a", "b"}
+
+
+def test_a_processor_keeps_its_keys_across_invocations(service: tuple[str, io.StringIO]) -> None:
+    """As in one Lambda execution environment: appended keys last until removed."""
+    name, stream = service
+    tel = observe.telemetry(name, "keeper")
+    context = LambdaContext(function_name="fn-keeper", invoked_function_arn="arn:keeper")
+
+    def first(event: Any, ctx: Any) -> None:
+        tel.logger.append_keys(tenant="t1")
+
+    def second(event: Any, ctx: Any) -> None:
+        tel.logger.info("later")
+
+    tel.wrap(first)({}, context)
+    tel.wrap(second)({}, context)
+    (line,) = [x for x in _lines(stream) if x.get("message") == "later"]
+    assert line["tenant"] == "t1" and line["processor"] == "keeper"
