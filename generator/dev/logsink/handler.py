@@ -1,8 +1,8 @@
 """Stdlib logging records to the one writer, as ``access``, ``function`` or ``stack`` lines.
 
-`SinkHandler(writer, access_logger)` turns a record into a `Line`: a record logged while a
-function runs (`origin.current_function`) is that function's; a record of `access_logger` (or a
-logger under it) is ``access``; anything else is ``stack``, named by its logger. The exception
+`SinkHandler(writer, access_logger)` turns a record into a `Line`: a record of `access_logger`
+(or a logger under it) is ``access``; any other record logged while a function runs
+(`origin.current_function`) is that function's; anything else is ``stack``, named by its logger. The exception
 of a record logged with ``exc_info`` travels as the line's ``exception``.
 """
 
@@ -30,10 +30,10 @@ class SinkHandler(logging.Handler):
 
     def line(self, record: logging.LogRecord) -> Line:
         function = current_function()
-        if function is not None:
-            source, name = "function", function
-        elif record.name == self._access or record.name.startswith(self._access + "."):
+        if record.name == self._access or record.name.startswith(self._access + "."):
             source, name = "access", record.name
+        elif function is not None:
+            source, name = "function", function
         else:
             source, name = "stack", record.name
         exception = None

@@ -87,9 +87,11 @@ def test_a_processor_keeps_its_keys_across_invocations(service: tuple[str, io.St
 
     def first(event: Any, ctx: Any) -> None:
         tel.logger.append_keys(tenant="t1")
+        tel.count("Logged")
 
     def second(event: Any, ctx: Any) -> None:
         tel.logger.info("later")
+        tel.count("Logged")
 
     tel.wrap(first)({}, context)
     tel.wrap(second)({}, context)
