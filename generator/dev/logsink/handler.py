@@ -9,8 +9,6 @@ of a record logged with ``exc_info`` travels as the line's ``exception``.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-
 from generator.dev.logsink.origin import current_function
 from generator.dev.logsink.records import Line
 from generator.dev.logsink.writer import LineWriter
@@ -41,4 +39,4 @@ class SinkHandler(logging.Handler):
             exception = self.formatter.formatException(record.exc_info) if self.formatter else (
                 logging.Formatter().formatException(record.exc_info))
         return Line(source, name, record.levelname, record.getMessage(),
-                    datetime.fromtimestamp(record.created).astimezone(), exception=exception)
+                    record.created, exception=exception)

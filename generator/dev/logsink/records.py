@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+import time as _time
 from typing import Any
 
 LOG_FORMATS = ("pretty", "json")
@@ -38,12 +38,12 @@ class Line:
     name: str
     level: str
     message: str
-    time: datetime
+    time: float  # seconds since the epoch, as time.time()
     data: dict[str, Any] | None = None
     exception: str | None = None
 
 
-def function_line(name: str, text: str, level: str, time: datetime) -> Line:
+def function_line(name: str, text: str, level: str, time: float) -> Line:
     """A line a function printed: a Powertools record or EMF document is read, else plain text."""
     data = _object(text)
     if data is None:
@@ -84,7 +84,11 @@ def _compact(value: Any) -> str:
         value = value[0]
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return value if isinstance(value, str) else json.dumps(value, default=str)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, default=str)
 
 
 def render(line: Line, log_format: str) -> str:
@@ -93,7 +97,7 @@ def render(line: Line, log_format: str) -> str:
 
 
 def render_json(line: Line) -> str:
-    stamp = line.time.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    stamp = _stamp(line.time, utc=True) + "Z"
     record: dict[str, Any] = {
         "time": stamp, "source": line.source, "name": line.name, "level": line.level,
         "message": line.message,
@@ -108,10 +112,28 @@ def render_json(line: Line) -> str:
 def render_pretty(line: Line) -> str:
     label = line.name if line.source == "function" else line.source
     message = line.message.replace("\n", "\n    ")
-    text = f"{line.time.astimezone():%H:%M:%S.%f}"[:-3] + f" {line.level:<7} {label:<14} {message}"
+    stamp = _stamp(line.time, utc=False)
+    text = f"{stamp} {line.level:<7} {label:<14} {message}"
     if line.data is not None and "message" in line.data:
         extra = [f"{k}={_compact(v)}" for k, v in line.data.items() if k not in _POWERTOOLS_KEYS]
         text += "  " + " ".join(extra) if extra else ""
     if line.exception:
         text += "".join(f"\n    {part}" for part in line.exception.rstrip("\n").splitlines())
     return text
+
+
+_seconds: dict[bool, tuple[int, str]] = {}  # the last second formatted (a line's time mostly repeats)
+
+
+def _stamp(moment: float, *, utc: bool) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.mmm`` in UTC, or ``HH:MM:SS.mmm`` in local time."""
+    millis = round(moment * 1000)
+    whole = millis // 1000
+    cached = _seconds.get(utc)
+    if cached is not None and cached[0] == whole:
+        second = cached[1]
+    else:
+        second = (_time.strftime("%Y-%m-%dT%H:%M:%S", _time.gmtime(whole)) if utc
+                  else _time.strftime("%H:%M:%S", _time.localtime(whole)))
+        _seconds[utc] = (whole, second)
+    return f"{second}.{millis % 1000:03d}"

@@ -12,7 +12,7 @@ printed on (gen dev's banner, ``ready: URL``), in ``json`` it becomes a ``stack`
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+import time
 from typing import TextIO
 
 from generator.dev.logsink.records import LOG_FORMATS, Line, function_line, render
@@ -31,7 +31,7 @@ class LineWriter:
     def text(self, text: str, *, function: str | None, on_stderr: bool) -> None:
         """One whole line printed by a function (`function`) or by gen dev itself (None)."""
         level = "WARNING" if on_stderr else "INFO"
-        now = datetime.now().astimezone()
+        now = time.time()
         if function is not None:
             self.record(function_line(function, text, level, now))
         elif self.log_format == "json":

@@ -17,7 +17,7 @@ from generator.dev.logsink.handler import SinkHandler
 from generator.dev.logsink.records import Line, function_line, render_json, render_pretty
 from generator.dev.logsink.writer import LineWriter
 
-AT = datetime(2026, 12, 5, 7, 41, 2, 123000, tzinfo=UTC)
+AT = datetime(2026, 12, 5, 7, 41, 2, 123000, tzinfo=UTC).timestamp()
 POWERTOOLS = {"level": "WARNING", "location": "handle:60", "message": "ahead of the clock",
               "timestamp": "2026-12-05 07:41:02,123+0000", "service": "fleet", "cold_start": False,
               "function_name": "fleet-local-apply-readings", "processor": "apply_readings",
