@@ -6,18 +6,21 @@ namespace come from POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE, defa
 project name gen was given; LOG_LEVEL sets the level.
 
 Each processor's log keys are its own. Powertools' Loggers of one service share one logging
-logger, handler and formatter, so when several processors share a process (gen dev) the keys
-one appends (its ``processor``, its Lambda context, keys its code appends) would appear in the
-others' lines. The service's formatter keeps one key set per processor instead, chosen by the
-processor whose invocation is running (a context variable set around it; in a thread the
-handler started itself, the processor that ran last). In AWS a process runs one processor, so
-its lines are what plain Powertools prints. A custom formatter is left alone.
+logger, handler and formatter, so when several processors, or several invocations of one, run
+in one process at once (gen dev: a thread per shard) the keys one appends (its ``processor``,
+its Lambda context, keys its code appends) would appear in the others' lines. The service's
+formatter keeps one key set per processor and invoking thread instead (what one Lambda
+execution environment holds: keys last across its invocations), chosen by the invocation that
+is running (a context variable set around it; in a thread the handler started itself, the
+invocation that started last). In AWS a process runs one processor, one invocation at a time,
+so its lines are what plain Powertools prints. A custom formatter is left alone.
 """
 
 from __future__ import annotations
 
 import contextvars as _cv
 import os as _os
+import threading as _threading
 import typing as _t
 
 if _t.TYPE_CHECKING:
@@ -61,8 +64,10 @@ class Telemetry:
         processor, keys = self.processor, formatter.__dict__
 
         def scoped(event: _t.Any, context: _t.Any) -> _t.Any:
-            token = scope.set(processor)
-            keys[_LAST] = processor
+            # A thread runs one invocation at a time, as a Lambda execution environment does.
+            environment = f"{processor}@{_threading.get_ident()}"
+            token = scope.set(environment)
+            keys[_LAST] = environment
             try:
                 return with_metrics(event, context)
             finally:

@@ -79,6 +79,38 @@ def test_keys_one_processor_appends_never_appear_in_anothers_lines(
     assert {e["processor"] for e in emf if "Logged" in e} == {"a", "b"}
 
 
+def test_concurrent_invocations_of_one_processor_keep_their_own_lambda_context(
+        service: tuple[str, io.StringIO]) -> None:
+    """gen dev runs a processor on every shard at once; in Lambda they are separate environments."""
+    name, stream = service
+    tel = observe.telemetry(name, "sharded")
+    barrier = threading.Barrier(2)
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        tel.logger.append_keys(shard=event["shard"])
+        barrier.wait()
+        tel.logger.info(f"shard {event['shard']} request {context.aws_request_id}")
+        tel.count("Logged")
+        barrier.wait()
+
+    wrapped = tel.wrap(handler)
+
+    def run(shard: str) -> None:
+        for _ in range(ROUNDS // 4):
+            wrapped({"shard": shard}, LambdaContext(function_name="fn", invoked_function_arn="arn"))
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in ("s0", "s1")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lines = [x for x in _lines(stream) if str(x.get("message", "")).startswith("shard ")]
+    assert len(lines) == 2 * (ROUNDS // 4)
+    for line in lines:
+        _, shard, _, request = line["message"].split()
+        assert (line["shard"], line["function_request_id"]) == (shard, request), line
+
+
 def test_a_processor_keeps_its_keys_across_invocations(service: tuple[str, io.StringIO]) -> None:
     """As in one Lambda execution environment: appended keys last until removed."""
     name, stream = service
