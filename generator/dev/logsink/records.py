@@ -113,7 +113,7 @@ def render_pretty(line: Line) -> str:
     label = line.name if line.source == "function" else line.source
     message = line.message.replace("\n", "\n    ")
     stamp = _stamp(line.time, utc=False)
-    text = f"{stamp} {line.level:<7} {label:<14} {message}"
+    text = f"{stamp} {line.level:<7} {label:<16} {message}"
     if line.data is not None and "message" in line.data:
         extra = [f"{k}={_compact(v)}" for k, v in line.data.items() if k not in _POWERTOOLS_KEYS]
         text += "  " + " ".join(extra) if extra else ""
