@@ -111,6 +111,33 @@ def test_concurrent_invocations_of_one_processor_keep_their_own_lambda_context(
         assert (line["shard"], line["function_request_id"]) == (shard, request), line
 
 
+def test_concurrent_invocations_of_one_processor_flush_their_own_metrics(
+        service: tuple[str, io.StringIO], capsys: pytest.CaptureFixture[str]) -> None:
+    """Each invocation's EMF document holds its own values: none lost, none flushed by another."""
+    name, _ = service
+    tel = observe.telemetry(name, "counted")
+    barrier = threading.Barrier(2)
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        tel.count("Counted", event["value"])
+        barrier.wait()  # both invocations have counted before either flushes
+
+    wrapped = tel.wrap(handler)
+
+    def run(value: int) -> None:
+        for _ in range(ROUNDS // 4):
+            wrapped({"value": value}, LambdaContext(function_name="fn", invoked_function_arn="arn"))
+
+    threads = [threading.Thread(target=run, args=(v,)) for v in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    documents = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
+    values = sorted(d["Counted"] for d in documents if "Counted" in d)
+    assert values == [[1.0]] * (ROUNDS // 4) + [[2.0]] * (ROUNDS // 4)
+
+
 def test_a_processor_keeps_its_keys_across_invocations(service: tuple[str, io.StringIO]) -> None:
     """As in one Lambda execution environment: appended keys last until removed."""
     name, stream = service

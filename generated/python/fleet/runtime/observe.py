@@ -13,8 +13,10 @@ its Lambda context, keys its code appends) would appear in the others' lines. Th
 formatter keeps one key set per processor and invoking thread instead (what one Lambda
 execution environment holds: keys last across its invocations), chosen by the invocation that
 is running (a context variable set around it; in a thread the handler started itself, the
-invocation that started last). In AWS a process runs one processor, one invocation at a time,
-so its lines are what plain Powertools prints. A custom formatter is left alone.
+invocation that started last). Metrics likewise: one Powertools Metrics per processor and
+invoking thread, so an invocation's EMF document holds its own values. In AWS a process runs one
+processor, one invocation at a time, so its lines are what plain Powertools prints. A custom
+formatter is left alone.
 """
 
 from __future__ import annotations
@@ -32,15 +34,32 @@ _SCOPE = "gen_processor"
 _LAST = "gen_last_processor"
 
 
+_ENVIRONMENT: _cv.ContextVar[str] = _cv.ContextVar("gen_environment", default="")
+
+
 class Telemetry:
-    """One Powertools Logger and Metrics pair for a processor."""
+    """One Powertools Logger and a Metrics per execution environment for a processor."""
 
-    __slots__ = ("logger", "metrics", "processor")
+    __slots__ = ("_last", "_metrics", "_new_metrics", "logger", "processor")
 
-    def __init__(self, logger: Logger, metrics: Metrics, processor: str) -> None:
+    def __init__(
+        self, logger: Logger, new_metrics: _t.Callable[[], Metrics], processor: str
+    ) -> None:
         self.logger = logger
-        self.metrics = metrics
         self.processor = processor
+        self._new_metrics = new_metrics
+        self._metrics: dict[str, Metrics] = {}
+        self._last = ""
+
+    @property
+    def metrics(self) -> Metrics:
+        """The Metrics of the running invocation's environment (of the last one started, in a
+        thread the handler started itself): concurrent invocations flush only their own."""
+        environment = _ENVIRONMENT.get() or self._last
+        found = self._metrics.get(environment)
+        if found is None:
+            found = self._metrics.setdefault(environment, self._new_metrics())
+        return found
 
     def count(self, name: str, value: int = 1) -> None:
         """Add a Count metric, zeros included (flushed as EMF at the end of the invocation)."""
@@ -51,28 +70,37 @@ class Telemetry:
 
         def labelled(event: _t.Any, context: _t.Any) -> _t.Any:
             # Per invocation: metric dimensions are cleared at every flush.
-            if self.metrics.provider.dimension_set.get("processor") != self.processor:
-                self.metrics.add_dimension(name="processor", value=self.processor)
+            metrics = self.metrics
+            if metrics.provider.dimension_set.get("processor") != self.processor:
+                metrics.add_dimension(name="processor", value=self.processor)
             self.logger.append_keys(processor=self.processor)
             return handler(event, context)
 
         with_context = self.logger.inject_lambda_context(labelled)
-        with_metrics = self.metrics.log_metrics(with_context, capture_cold_start_metric=True)
+
+        def flushed(event: _t.Any, context: _t.Any) -> _t.Any:
+            metrics = self.metrics
+            return metrics.log_metrics(with_context, capture_cold_start_metric=True)(event, context)
+
         formatter = self.logger.registered_formatter
-        scope: _cv.ContextVar[str] | None = getattr(formatter, _SCOPE, None)
-        if scope is None:
-            return with_metrics
+        keys_scope: _cv.ContextVar[str] | None = getattr(formatter, _SCOPE, None)
         processor, keys = self.processor, formatter.__dict__
 
         def scoped(event: _t.Any, context: _t.Any) -> _t.Any:
             # A thread runs one invocation at a time, as a Lambda execution environment does.
             environment = f"{processor}@{_threading.get_ident()}"
-            token = scope.set(environment)
-            keys[_LAST] = environment
+            token = _ENVIRONMENT.set(environment)
+            self._last = environment
+            keys_token = None
+            if keys_scope is not None:
+                keys_token = keys_scope.set(environment)
+                keys[_LAST] = environment
             try:
-                return with_metrics(event, context)
+                return flushed(event, context)
             finally:
-                scope.reset(token)
+                _ENVIRONMENT.reset(token)
+                if keys_scope is not None and keys_token is not None:
+                    keys_scope.reset(keys_token)
 
         return scoped
 
@@ -127,9 +155,12 @@ def telemetry(default_service: str, processor: str) -> Telemetry:
         level = _os.environ.get("LOG_LEVEL") or _os.environ.get("POWERTOOLS_LOG_LEVEL") or "INFO"
         logger = Logger(service=service, level=level)
         _keys_per_processor(logger)
-        # A provider of its own keeps this processor's metrics apart from other processors
-        # sharing the process (gen dev); Metrics() alone shares class-level state.
-        provider = AmazonCloudWatchEMFProvider(namespace=namespace, service=service)
-        metrics = Metrics(service=service, namespace=namespace, provider=provider)
-        found = _cache[key] = Telemetry(logger, metrics, processor)
+
+        def new_metrics() -> Metrics:
+            # A provider of its own keeps these metrics apart from other processors and
+            # invocations sharing the process (gen dev); Metrics() alone shares class-level state.
+            provider = AmazonCloudWatchEMFProvider(namespace=namespace, service=service)
+            return Metrics(service=service, namespace=namespace, provider=provider)
+
+        found = _cache[key] = Telemetry(logger, new_metrics, processor)
     return found
