@@ -40,7 +40,7 @@ def test_a_powertools_record_keeps_its_level_message_and_object() -> None:
 def test_an_emf_document_reads_as_its_metric_values() -> None:
     line = function_line("apply_readings", json.dumps(EMF), "INFO", AT)
     assert line.message == "metrics ReadingsStored=3 DevicesUpdated=1" and line.data == EMF
-    assert render_pretty(line).endswith("INFO    apply_readings metrics ReadingsStored=3 DevicesUpdated=1")
+    assert render_pretty(line).endswith("INFO    apply_readings   metrics ReadingsStored=3 DevicesUpdated=1")
 
 
 @pytest.mark.parametrize("text", ["plain text", "{not json", "[1, 2]", '{"no": "message"}'])
@@ -55,7 +55,7 @@ def test_an_exception_stays_in_its_record() -> None:
     assert len(render_json(line).splitlines()) == 1
     assert json.loads(render_json(line))["exception"].endswith("ValueError: bad")
     pretty = render_pretty(line).splitlines()
-    assert pretty[0].endswith("ERROR   stack          failed")
+    assert pretty[0].endswith("ERROR   stack            failed")
     assert pretty[1:] == ["    second line", "    Traceback (most recent call last):", "    ValueError: bad"]
 
 
