@@ -17,7 +17,7 @@ Both are pure functions of the `Line`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import time as _time
 from typing import Any
 
@@ -41,6 +41,7 @@ class Line:
     time: float  # seconds since the epoch, as time.time()
     data: dict[str, Any] | None = None
     exception: str | None = None
+    raw: str | None = field(default=None, compare=False, repr=False)  # `data` as printed
 
 
 def function_line(name: str, text: str, level: str, time: float) -> Line:
@@ -49,15 +50,15 @@ def function_line(name: str, text: str, level: str, time: float) -> Line:
     if data is None:
         return Line("function", name, level, text, time)
     if isinstance(data.get("_aws"), dict):
-        return Line("function", name, level, "metrics " + _metric_values(data), time, data)
+        return Line("function", name, level, "metrics " + _metric_values(data), time, data, raw=text)
     message = data.get("message")
     if message is None:
-        return Line("function", name, level, text, time, data)
+        return Line("function", name, level, text, time, data, raw=text)
     exception = data.get("exception")
     return Line(
         "function", name, str(data.get("level") or level).upper(),
         message if isinstance(message, str) else json.dumps(message, default=str), time, data,
-        exception if isinstance(exception, str) else None,
+        exception if isinstance(exception, str) else None, raw=text,
     )
 
 
@@ -102,11 +103,14 @@ def render_json(line: Line) -> str:
         "time": stamp, "source": line.source, "name": line.name, "level": line.level,
         "message": line.message,
     }
-    if line.data is not None:
-        record["data"] = line.data
     if line.exception is not None:
         record["exception"] = line.exception
-    return json.dumps(record, default=str, separators=(",", ":"))
+    text = json.dumps(record, default=str, separators=(",", ":"))
+    if line.raw is not None:  # the printed object as it was printed: one JSON line already
+        return f'{text[:-1]},"data":{line.raw}}}'
+    if line.data is not None:
+        return f'{text[:-1]},"data":{json.dumps(line.data, default=str, separators=(",", ":"))}}}'
+    return text
 
 
 def render_pretty(line: Line) -> str:
