@@ -35,7 +35,8 @@ class LineCapture:
         if self._closed:
             current = sys.stderr if self._on_stderr else sys.stdout
             target: Any = self._stream if current is self else current
-            return int(target.write(text))
+            target.write(text)
+            return len(text)
         ident = threading.get_ident()
         pending = self._pending.pop(ident, "") + text
         *lines, rest = pending.split("\n")

@@ -17,8 +17,8 @@ Both are pure functions of the `Line`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 import time as _time
+from dataclasses import dataclass, field
 from typing import Any
 
 LOG_FORMATS = ("pretty", "json")

@@ -28,11 +28,12 @@ import typing as _t
 if _t.TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
 
-_SCOPES = "gen_processor_keys"  # the formatter's attributes (per process, across re-imports)
-_SCOPE = "gen_processor"
-_LAST = "gen_last_processor"
-
-
+# The formatter's own attributes (it lives as long as the process, across re-imports of this
+# module): key sets by environment, the context variable naming the running one, the last one.
+_KEY_SETS = "gen_key_sets"
+_SCOPE = "gen_environment"
+_LAST = "gen_last_environment"
+# The running invocation's environment ("<processor>@<thread>"), for its Metrics.
 _ENVIRONMENT: _cv.ContextVar[str] = _cv.ContextVar("gen_environment", default="")
 
 
@@ -104,31 +105,36 @@ class Telemetry:
         return scoped
 
 
+def _environment(formatter: _t.Any) -> str:
+    running: str = formatter.__dict__[_SCOPE].get()
+    return running or str(formatter.__dict__.get(_LAST, ""))
+
+
 def _keys_of(formatter: _t.Any) -> dict[str, _t.Any]:
-    scopes: dict[str, dict[str, _t.Any]] = formatter.__dict__[_SCOPES]
-    processor = formatter.__dict__[_SCOPE].get() or formatter.__dict__.get(_LAST, "")
-    found = scopes.get(processor)
-    if found is None:  # a processor's first line: the keys set before any invocation
-        found = scopes.setdefault(processor, dict(scopes[""]))
+    key_sets: dict[str, dict[str, _t.Any]] = formatter.__dict__[_KEY_SETS]
+    environment = _environment(formatter)
+    found = key_sets.get(environment)
+    if found is None:  # an environment's first line: the keys set before any invocation
+        found = key_sets.setdefault(environment, dict(key_sets[""]))
     return found
 
 
 def _set_keys_of(formatter: _t.Any, keys: dict[str, _t.Any]) -> None:
-    processor = formatter.__dict__[_SCOPE].get() or formatter.__dict__.get(_LAST, "")
-    formatter.__dict__[_SCOPES][processor] = keys
+    formatter.__dict__[_KEY_SETS][_environment(formatter)] = keys
 
 
 def _keys_per_processor(logger: Logger) -> None:
-    """Give the service's formatter one key set per processor (once per process)."""
+    """Give the service's formatter one key set per environment (processor and invoking
+    thread); once per process."""
     from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
     formatter = logger.registered_formatter
     if type(formatter) is not LambdaPowertoolsFormatter:
         return  # already per processor, or a formatter of the project's own
     state = formatter.__dict__
-    state[_SCOPES] = {"": state.pop("log_format")}
+    state[_KEY_SETS] = {"": state.pop("log_format")}
     state[_SCOPE] = _cv.ContextVar(_SCOPE, default="")
-    # The same object, with `log_format` (every key method reads and assigns it) per processor.
+    # The same object, with `log_format` (every key method reads and assigns it) per environment.
     formatter.__class__ = type(
         "ProcessorKeysFormatter",
         (LambdaPowertoolsFormatter,),
