@@ -23,7 +23,8 @@ class LineWriter:
         if log_format not in LOG_FORMATS:
             raise ValueError(f"unknown log format {log_format!r}: one of {', '.join(LOG_FORMATS)}")
         self.out, self.err, self.log_format = out, err, log_format
-        self._lock = threading.Lock()
+        # Reentrant: a signal handler that prints while its thread holds the lock must not hang.
+        self._lock = threading.RLock()
 
     def record(self, line: Line) -> None:
         self._write(self.out, render(line, self.log_format))
