@@ -7,6 +7,8 @@ stack (URLs, resources, the local token form with a ready-made example, the loca
 and API keys of the protected ingestion routes) and then ``ready: http://HOST:PORT`` on stdout,
 flushed, once requests are served. SIGINT or SIGTERM stops it cleanly (threads joined, moto
 stopped) and it exits 0; a second Ctrl-C while stopping aborts.
+Every line it prints goes through one writer (`logsink`), in ``log_format``: ``pretty`` (the
+banner and ``ready:`` as they are, records as readable lines) or ``json`` (one object a line).
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from generator.dev import logsink
 from generator.dev.apigw.auth import local_token
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
-from generator.dev import logsink
 from generator.dev.stack import RunningStack, start_stack
 from generator.ir.nodes import Ir
+
 
 def example_subject(ir: Ir) -> str:
     """A ``sub`` that finds a seeded item through a protected operation (else a placeholder)."""
