@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python benchmarks/build.py
 	$(BIN)/python benchmarks/handlers.py
 	$(BIN)/python benchmarks/local_stack.py
+	$(BIN)/python benchmarks/logs.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) .gen-cache build frontend/node_modules frontend/dist

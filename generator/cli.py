@@ -174,12 +174,14 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
 @click.option("--state", "state", default=None, type=click.Path(path_type=Path),
               help="Keep tables, streams, queues and the data lake in this directory across "
                    "restarts (default: in memory, gone on stop).")
+@click.option("--log-format", type=click.Choice(["pretty", "json"]), default="pretty", show_default=True,
+              help="pretty: readable lines; json: one JSON object per line (time, source, name, level, message).")
 @click.pass_obj
-def dev(obj: Ctx, host: str, port: int, state: Path | None) -> None:
+def dev(obj: Ctx, host: str, port: int, state: Path | None, log_format: str) -> None:
     """Run the whole system locally (moto, API emulator, processors, dashboard) until Ctrl-C."""
     from generator.dev.server import serve
 
-    serve(obj.root, host=host, port=port, state=state)
+    serve(obj.root, host=host, port=port, state=state, log_format=log_format)
 
 
 @cli.command(name="test")

@@ -14,5 +14,6 @@ pyproject.toml; a package may import only from its own layer's modules or lower 
   emulator), independent of each other;
 - `local_aws` (moto as local AWS: server, in-process calls, resources, moto patches);
 - `kinesis` (reading Kinesis as a consumer: shard readers, checkpoints, tips);
-- `http` (the keep-alive WSGI server everything here serves through).
+- `http` (the keep-alive WSGI server everything here serves through), and beside it `logsink`
+  (the one writer of every line gen dev prints).
 """

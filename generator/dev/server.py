@@ -7,12 +7,13 @@ stack (URLs, resources, the local token form with a ready-made example, the loca
 and API keys of the protected ingestion routes) and then ``ready: http://HOST:PORT`` on stdout,
 flushed, once requests are served. SIGINT or SIGTERM stops it cleanly (threads joined, moto
 stopped) and it exits 0; a second Ctrl-C while stopping aborts.
+Every line it prints goes through one writer (`logsink`), in ``log_format``: ``pretty`` (the
+banner and ``ready:`` as they are, records as readable lines) or ``json`` (one object a line).
 """
 
 from __future__ import annotations
 
 import gc
-import logging
 import signal
 import sys
 import threading
@@ -20,13 +21,12 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from generator.dev import logsink
 from generator.dev.apigw.auth import local_token
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
 from generator.dev.http.guard import is_loopback
 from generator.dev.stack import RunningStack, start_stack
 from generator.ir.nodes import Ir
-
-LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
 def example_subject(ir: Ir) -> str:
@@ -145,10 +145,15 @@ def bind_warning(host: str) -> str | None:
             "(/config.json) and the dashboard to other machines; use --host 127.0.0.1 unless you mean it")
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, state: Path | None = None) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr
-    )
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, state: Path | None = None,
+          log_format: str = "pretty") -> None:
+    # Every line printed from here on (banner, access log, functions' output) goes through
+    # one writer, whole, in `log_format` (logsink); all of it is undone before errors print.
+    with logsink.installed(log_format):
+        _serve(root, host, port, state)
+
+
+def _serve(root: Path, host: str, port: int, state: Path | None) -> None:
     if (warning := bind_warning(host)) is not None:
         print(warning, file=sys.stderr, flush=True)
     started = time.monotonic()

@@ -7,6 +7,6 @@ documents), `invocations` (per-function counters), and the event source mapping:
 `observer` (what became of each batch, for the dev console).
 
 May import: `generator.dev.kinesis`, `generator.dev.local_aws` (identity, resource names),
-`generator.ir`. Not `apigw` (independent), nor anything above (schedule, archive, workers,
+`generator.dev.logsink` (output attribution), `generator.ir`. Not `apigw` (independent), nor anything above (schedule, archive, workers,
 stack).
 """

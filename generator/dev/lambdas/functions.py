@@ -11,7 +11,8 @@ agree (one stage, one prefix), so one process environment serves them all.
 ``os.environ`` and ``sys.path``, sets aside already imported modules of the given packages (the
 stack imports its own copies: a cold start, with clients bound to this stack's endpoint), and
 on `restore()` puts environment, path and modules back as it found them; `load_handler`
-imports an entry module and returns its ``handler``.
+imports an entry module and returns its ``handler``, its output attributed to the processor
+(`logsink.attributed`: what it prints and logs while it runs is that function's).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.dev.local_aws.resources import LocalNames
+from generator.dev.logsink import attributed
 from generator.errors import UserError
 from generator.ir.names import PYTHON_ROOT
 from generator.ir.nodes import Ir
@@ -119,4 +121,4 @@ def load_handler(ir: Ir, processor: str) -> Handler:
     if not callable(handler):
         raise FunctionLoadError(f"{module_name} has no callable `handler`")
     loaded: Handler = handler
-    return loaded
+    return attributed(processor, loaded)
