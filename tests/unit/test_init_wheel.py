@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,24 @@ def test_a_project_from_the_wheel_passes_make_test(tmp_path: Path) -> None:
     assert "passed" in result.stdout and "0 failed" in result.stdout
     assert re.search(r"terraform: \d+ file\(s\), 0 problem\(s\)", result.stderr), result.stderr
     assert (project / "build/gen-test.xml").is_file()
+    _dev_console_from_the_wheel(project, env)
+
+
+def _dev_console_from_the_wheel(project: Path, env: dict[str, str]) -> None:
+    """`gen dev` of the new project serves its own routes at / and the console at /_local/,
+    from files shipped in the wheel (the console's page is package data)."""
+    from tests.localstack.test_6_cli import _ready_line
+
+    process = subprocess.Popen(["gen", "dev", "--port", "0"], cwd=project, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        url, _ = _ready_line(process, timeout=120)
+        with urllib.request.urlopen(url + "/", timeout=10) as answer:
+            page = answer.read().decode()
+        assert "/api/orders" in page and "/api/devices" not in page, page[:2000]
+        for path in ("/_local/", "/_local/console/console.js", "/_local/console/console.css"):
+            with urllib.request.urlopen(url + path, timeout=10) as answer:
+                assert answer.status == 200 and answer.read(), path
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
