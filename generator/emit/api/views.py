@@ -282,10 +282,45 @@ class PageResponseView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TimeGuardView:
+    """The event-time guard of one event type: its envelope `time` (and the payload's
+    `data_field`, if any) may lie at most `seconds` past the request time."""
+
+    type: str
+    seconds: int
+    data_field: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestRequestView:
+    """PutRecords on the stream's stage variable; `guards` per event type of the stream that
+    has one. A guard that fails turns StreamName into `REJECT_MARK(<field>)`, a name no stream
+    can have, so Kinesis refuses the whole batch (400) and echoes the name, which
+    the error template (`rejection`) turns into the answer naming the field."""
+
+    stream_var: str
+    guards: tuple[TimeGuardView, ...]
+    mark: str
+
+
+REJECT_MARK = "gen-rejected"
+"""Kinesis stream names are [a-zA-Z0-9_.-]+: a name with parentheses is never a real stream."""
+
+
+def ingest_request(ir: Ir, op: Operation) -> IngestRequestView:
+    stream = ir.stream(op.stream or "")
+    guards = tuple(TimeGuardView(type=e.type, seconds=e.max_future_seconds, data_field=e.time_field or "")
+                   for e in ir.events_on(stream.name) if e.max_future_seconds is not None)
+    return IngestRequestView(stream_var=stream.names.stage_variable, guards=guards, mark=REJECT_MARK)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorView:
-    """How a service's error `__type` maps to a status: `client` -> 400, `busy` -> 503, else 502."""
+    """How a service's error `__type` maps to a status: `client` -> 400, `busy` -> 503, else 502;
+    `rejection`: the marker a request template put into the request (IngestRequestView), first."""
 
     family: Literal["4xx", "5xx"]
+    rejection: str
     client: tuple[str, ...]
     busy: tuple[str, ...]
     client_message: str
@@ -322,6 +357,7 @@ _CLIENT_MESSAGE = {
 def error_view(service: str, family: Literal["4xx", "5xx"]) -> ErrorView:
     """4xx: the caller's mistake (400), throttling (503), anything else is ours (502); 5xx: 503 or 502."""
     client, busy = (_CLIENT[service], _BUSY[service]) if family == "4xx" else ((), ("ServiceUnavailable",))
-    return ErrorView(family=family, client=client, busy=busy, client_message=_CLIENT_MESSAGE[service],
+    rejection = REJECT_MARK if (service, family) == ("kinesis", "4xx") else ""
+    return ErrorView(family=family, rejection=rejection, client=client, busy=busy, client_message=_CLIENT_MESSAGE[service],
                      busy_message="The service is busy; retry later",
                      failure_message="The service behind this API failed")
