@@ -290,6 +290,30 @@ def test_the_reason_stays_json_when_the_value_has_quotes(http: Http) -> None:
     assert 'instance value ("say \\"hi\\"\\\\") not found in enum' in answer.json["message"]
 
 
+def test_values_beyond_the_schema_bounds_are_400(http: Http, stack: RunningStack) -> None:
+    """#11 M3: a 500 KB name was accepted (202), then failed DynamoDB's 400 KB item limit in the
+    processor on every retry. The bounds in spec/openapi.yaml reach the request model."""
+    before = _stream_records(stack)
+    device = unique("big")
+    cases = {
+        "(at /0/data/name)": registered(device, "site-zrh", name="n" * 500_000),
+        "(at /0/data/tags)": registered(device, "site-zrh", tags={f"k{i}": "v" for i in range(21)}),
+        "(at /0/data/tags/k)": registered(device, "site-zrh", tags={"k": "v" * 257}),
+        "(at /0/id)": _event(id="i" * 257),
+    }
+    for where, event in cases.items():
+        answer = http.post("/api/events", body=[event])
+        assert answer.status == 400, (where, answer.text[:200])
+        assert answer.json["message"].startswith("Invalid request body [") and where in answer.json["message"]
+    assert _stream_records(stack) == before, "a rejected batch reached the stream"
+
+
+def test_values_at_the_bounds_are_accepted(http: Http) -> None:
+    event = registered(unique("edge"), "site-zrh", name="n" * 256, tags={"k" * 64: "v" * 256})
+    answer = http.post("/api/events", body=[event])
+    assert answer.status == 202, answer.text
+
+
 def test_future_dated_events_are_rejected_naming_the_field(http: Http, stack: RunningStack) -> None:
     """#11 M1 at the API: the ingestion template compares each guarded time with the request time
     (max_future: 5m in spec/model.yaml); one event too far ahead rejects the batch, whole."""

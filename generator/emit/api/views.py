@@ -296,7 +296,9 @@ class IngestRequestView:
     """PutRecords on the stream's stage variable; `guards` per event type of the stream that
     has one. A guard that fails turns StreamName into `REJECT_MARK(<field>)`, a name no stream
     can have, so Kinesis refuses the whole batch (400) and echoes the name, which
-    the error template (`rejection`) turns into the answer naming the field."""
+    the error template (`rejection`) turns into the answer naming the field. Every refusal
+    carries the name, whichever check comes first: AWS's ValidationException (the name's
+    pattern) or AccessDeniedException (the resource ARN), moto's ResourceNotFoundException."""
 
     stream_var: str
     guards: tuple[TimeGuardView, ...]
