@@ -144,7 +144,8 @@ def build_events(ctx: BuildContext, streams: tuple[Stream, ...]) -> tuple[Event,
         if ok and max_future is not False:
             out.append(Event(type=type_, ident=snake(type_), class_name=event_class(type_), stream=raw["stream"],
                              data=data, subject=raw["subject"], source=ctx.source(doc, ptr),
-                             max_future_seconds=max_future, time_field=raw.get("time")))
+                             max_future_seconds=max_future, time_field=raw.get("time"),
+                             key_limits=_key_limits(ctx, data)))
     return tuple(out)
 
 
@@ -167,6 +168,20 @@ def _max_future(ctx: BuildContext, type_: str, raw: dict[str, Any]) -> int | Non
                   "write at most 366d, or null to accept any event time")
         return False
     return seconds
+
+
+def _key_limits(ctx: BuildContext, data: str) -> tuple[tuple[str, int], ...]:
+    """The payload's top-level maps whose keys `propertyNames: {maxLength: N}` bounds."""
+    raw = ctx.raw_schema(data)
+    out: list[tuple[str, int]] = []
+    for name, prop in sorted(((raw or {}).get("properties") or {}).items()):
+        if isinstance(prop, dict) and "$ref" in prop:
+            prop = ctx.raw_schema(str(prop["$ref"]).rsplit("/", 1)[-1])
+        names = prop.get("propertyNames") if isinstance(prop, dict) else None
+        limit = names.get("maxLength") if isinstance(names, dict) else None
+        if isinstance(limit, int) and isinstance(prop.get("additionalProperties"), dict):
+            out.append((str(name), limit))
+    return tuple(out)
 
 
 def _check_time_field(ctx: BuildContext, type_: str, raw: dict[str, Any], fields: dict[str, Field]) -> bool:

@@ -161,7 +161,8 @@ class Event:
     """A CloudEvents `type` carried on a stream, its payload model and subject field.
 
     `max_future_seconds`: how far past the request time the envelope's `time` (and the payload's
-    `time_field`, when the spec names one) may lie; None when the spec turns the guard off."""
+    `time_field`, when the spec names one) may lie; None when the spec turns the guard off.
+    The ingestion template enforces both, and `key_limits` (which draft 4 models cannot)."""
 
     type: str
     ident: str
@@ -172,6 +173,8 @@ class Event:
     source: SourceRef
     max_future_seconds: int | None = 300
     time_field: str | None = None
+    key_limits: tuple[tuple[str, int], ...] = ()
+    """Top-level map properties of the payload with `propertyNames: {maxLength: N}`: (name, N)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

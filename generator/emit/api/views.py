@@ -283,12 +283,14 @@ class PageResponseView:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimeGuardView:
-    """The event-time guard of one event type: its envelope `time` (and the payload's
-    `data_field`, if any) may lie at most `seconds` past the request time."""
+    """The guards of one event type: its envelope `time` (and the payload's `data_field`, if
+    any) may lie at most `seconds` past the request time (-1: no limit); the keys of the
+    payload's maps in `key_limits` are at most so many characters (UTF-16 units)."""
 
     type: str
     seconds: int
     data_field: str
+    key_limits: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,8 +313,9 @@ REJECT_MARK = "gen-rejected"
 
 def ingest_request(ir: Ir, op: Operation) -> IngestRequestView:
     stream = ir.stream(op.stream or "")
-    guards = tuple(TimeGuardView(type=e.type, seconds=e.max_future_seconds, data_field=e.time_field or "")
-                   for e in ir.events_on(stream.name) if e.max_future_seconds is not None)
+    guards = tuple(TimeGuardView(type=e.type, seconds=-1 if e.max_future_seconds is None else e.max_future_seconds,
+                                 data_field=e.time_field or "", key_limits=e.key_limits)
+                   for e in ir.events_on(stream.name) if e.max_future_seconds is not None or e.key_limits)
     return IngestRequestView(stream_var=stream.names.stage_variable, guards=guards, mark=REJECT_MARK)
 
 
