@@ -306,6 +306,11 @@ class IngestRequestView:
     guards: tuple[TimeGuardView, ...]
     mark: str
 
+    @property
+    def limits(self) -> list[int]:
+        """The distinct time limits: each one's latest accepted time is computed once a request."""
+        return sorted({g.seconds for g in self.guards if g.seconds >= 0})
+
 
 REJECT_MARK = "gen-rejected"
 """Kinesis stream names are [a-zA-Z0-9_.-]+: a name with parentheses is never a real stream."""

@@ -8,7 +8,7 @@ The Velocity the templates use is the subset on which API Gateway (Velocity 1.7 
 the airspeed-based emulator agree: `#set` with values that are never null, `#if`/`#elseif`/`#else`
 on booleans, `&&`/`||`/`!`, `<`/`>` on numbers, `#foreach` over lists and `keySet()`, and the
 Java methods `containsKey`, `get`, `keySet`, `matches`, `split`, `replace`, `endsWith`,
-`startsWith`, `substring`, `indexOf`, `length` (with references or literals as arguments, never
+`startsWith`, `substring`, `indexOf`, `length`, `compareTo` (with references or literals as arguments, never
 expressions), integer `+ - * / %` (division truncates); plus
 `$input.path/json/params`, `$util.escapeJavaScript/base64Encode/base64Decode/parseJson`,
 `$context.authorizer.claims.<claim>`, `$context.requestTimeEpoch`, `$context.responseOverride.status`
