@@ -33,3 +33,8 @@ API_MODEL_NAME: Final = re.compile(r"[A-Za-z0-9]+")
 
 STAGE_VARIABLE_NAME: Final = re.compile(r"[A-Za-z0-9_]+")
 """API Gateway stage variable names: letters, digits and underscores."""
+
+DYNAMODB_ITEM_BYTES: Final = 400 * 1024
+"""The largest DynamoDB item: attribute names and values, in UTF-8."""
+KINESIS_RECORD_BYTES: Final = 1024 * 1024
+"""The largest Kinesis record: its data blob plus its partition key."""

@@ -17,6 +17,7 @@ from generator.ir.collisions import check_collisions
 from generator.ir.names import model_class, project_names
 from generator.ir.nodes import Ir, Model, Operation
 from generator.ir.schemas import SchemaReader
+from generator.ir.sizes import check_sizes
 from generator.load.spec import LoadedSpec
 from generator.validate.model import validate_model
 from generator.validate.openapi import validate_openapi
@@ -69,6 +70,8 @@ def build_valid_ir(spec: LoadedSpec, diags: Diagnostics, *, spec_digest: str | N
     check_collisions(diags, names, ctx.models.values(), tables, streams, events, processors, operations,
                      _operation_id_locations(ctx, operations), ctx.loc(ctx.model_doc, ("name",), key=True))
     _check_orphans(ctx, streams, events)
+    if not diags.has_errors():
+        check_sizes(ctx, tables, events)
     if diags.has_errors():
         return None
     frontend = spec.model.data.get("frontend")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from generator.diagnostics import known_names_hint
 from generator.ir.context import BuildContext
@@ -139,10 +139,68 @@ def build_events(ctx: BuildContext, streams: tuple[Stream, ...]) -> tuple[Event,
                 ctx.error("E-SUBJECT", f"event '{type_}': subject '{subject}' must be a required string of {data}",
                           doc, ptr + ("subject",), "the subject is the Kinesis partition key of the event")
                 ok = False
-        if ok:
+            ok = _check_time_field(ctx, type_, raw, fields) and ok
+        max_future = _max_future(ctx, type_, raw)
+        if ok and max_future is not False:
             out.append(Event(type=type_, ident=snake(type_), class_name=event_class(type_), stream=raw["stream"],
-                             data=data, subject=raw["subject"], source=ctx.source(doc, ptr)))
+                             data=data, subject=raw["subject"], source=ctx.source(doc, ptr),
+                             max_future_seconds=max_future, time_field=raw.get("time"),
+                             key_limits=_key_limits(ctx, data)))
     return tuple(out)
+
+
+DEFAULT_MAX_FUTURE = "5m"
+"""The event-time guard's default: device clocks drift, but not by more than minutes."""
+MAX_FUTURE_LIMIT = 366 * 86400
+"""Beyond a year the guard guards nothing (and the template's arithmetic stays small)."""
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _max_future(ctx: BuildContext, type_: str, raw: dict[str, Any]) -> int | None | Literal[False]:
+    """The tolerance in seconds, None when `max_future: null`, False (reported) when too long."""
+    text = raw.get("max_future", DEFAULT_MAX_FUTURE)
+    if text is None:
+        return None
+    seconds = int(text[:-1]) * _UNIT_SECONDS[text[-1]]
+    if seconds > MAX_FUTURE_LIMIT:
+        ctx.error("E-EVENT-TIME", f"event '{type_}': max_future {text} is longer than a year",
+                  ctx.model_doc, ("events", type_, "max_future"),
+                  "write at most 366d, or null to accept any event time")
+        return False
+    return seconds
+
+
+def _key_limits(ctx: BuildContext, data: str) -> tuple[tuple[str, int], ...]:
+    """The payload's top-level maps whose keys `propertyNames: {maxLength: N}` bounds."""
+    raw = ctx.raw_schema(data)
+    out: list[tuple[str, int]] = []
+    for name, prop in sorted(((raw or {}).get("properties") or {}).items()):
+        if isinstance(prop, dict) and "$ref" in prop:
+            prop = ctx.raw_schema(str(prop["$ref"]).rsplit("/", 1)[-1])
+        names = prop.get("propertyNames") if isinstance(prop, dict) else None
+        limit = names.get("maxLength") if isinstance(names, dict) else None
+        if isinstance(limit, int) and isinstance(prop.get("additionalProperties"), dict):
+            out.append((str(name), limit))
+    return tuple(out)
+
+
+def _check_time_field(ctx: BuildContext, type_: str, raw: dict[str, Any], fields: dict[str, Field]) -> bool:
+    """`time:` names a `format: date-time` string property of the payload."""
+    name = raw.get("time")
+    if name is None:
+        return True
+    ptr: Pointer = ("events", type_, "time")
+    f = fields.get(name)
+    if f is None:
+        ctx.error("E-EVENT-TIME", f"event '{type_}': time '{name}' is not a property of {raw['data']}",
+                  ctx.model_doc, ptr, known_names_hint(name, fields, f"properties of {raw['data']}"))
+        return False
+    schema = ctx.resolve(f.schema)
+    if schema.kind != "string" or schema.format != "date-time":
+        ctx.error("E-EVENT-TIME", f"event '{type_}': time '{name}' must be a string with format date-time",
+                  ctx.model_doc, ptr, "name the payload property that says when the event happened")
+        return False
+    return True
 
 
 def build_processors(ctx: BuildContext, tables: tuple[Table, ...], events: tuple[Event, ...]) -> tuple[Processor, ...]:

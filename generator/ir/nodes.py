@@ -158,7 +158,11 @@ class Stream:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
-    """A CloudEvents `type` carried on a stream, its payload model and subject field."""
+    """A CloudEvents `type` carried on a stream, its payload model and subject field.
+
+    `max_future_seconds`: how far past the request time the envelope's `time` (and the payload's
+    `time_field`, when the spec names one) may lie; None when the spec turns the guard off.
+    The ingestion template enforces both, and `key_limits` (which draft 4 models cannot)."""
 
     type: str
     ident: str
@@ -167,6 +171,10 @@ class Event:
     data: str
     subject: str
     source: SourceRef
+    max_future_seconds: int | None = 300
+    time_field: str | None = None
+    key_limits: tuple[tuple[str, int], ...] = ()
+    """Top-level map properties of the payload with `propertyNames: {maxLength: N}`: (name, N)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostics, did_you_mean
 from generator.load.yaml_loader import Pointer, YamlDocument
-from generator.validate.model_schema import MODEL_SCHEMA, PATTERN_HINTS
+from generator.validate.model_schema import DURATION, MODEL_SCHEMA, PATTERN_HINTS
 
 if TYPE_CHECKING:
     import jsonschema  # type: ignore[import-untyped]
@@ -88,6 +88,10 @@ def _report(doc: YamlDocument, err: jsonschema.ValidationError, diags: Diagnosti
         pattern = str(err.schema.get("pattern", ""))
         diags.error("E-MODEL-NAME", f"'{name}' is not a valid name in {where}",
                     doc.locate(path + (name,), key=True), PATTERN_HINTS.get(pattern, f"names must match {pattern}"))
+        return
+    if v == "pattern" and err.schema.get("pattern") == DURATION:
+        diags.error("E-MODEL-VALUE", f"{where}: '{err.instance}' is not a duration", doc.locate(path),
+                    PATTERN_HINTS[DURATION])
         return
     if v == "pattern":
         pattern = str(err.schema.get("pattern", ""))

@@ -8,12 +8,14 @@ NAME = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 TABLE = r"^[a-z][a-z0-9_]*$"
 ATTR = r"^[A-Za-z_][A-Za-z0-9_]*$"
 EVENT = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+DURATION = r"^[0-9]{1,6}[smhd]$"
 
 PATTERN_HINTS = {
     NAME: "use lowercase letters, digits and single hyphens, starting with a letter (e.g. 'fleet')",
     TABLE: "use lowercase letters, digits and underscores, starting with a letter (e.g. 'devices')",
     ATTR: "use letters, digits and underscores, starting with a letter (e.g. 'deviceId')",
     EVENT: "use dotted lowercase words, e.g. 'reading.recorded'",
+    DURATION: "write a whole number and a unit: s, m, h or d (e.g. '5m'), or null for no limit",
 }
 
 
@@ -55,6 +57,9 @@ _EVENT = _obj({
     "stream": {"type": "string"},
     "data": {"type": "string"},
     "subject": {"type": "string", "pattern": ATTR},
+    # The event-time guard (docs/spec-format.md): how far ahead of the request an event may be dated.
+    "max_future": {"type": ["string", "null"], "pattern": DURATION},
+    "time": {"type": "string", "pattern": ATTR},
 }, ("stream", "data", "subject"))
 
 _PROCESSOR = _obj({

@@ -163,7 +163,7 @@ def test_models_are_3_0_and_draft_4(root: Path) -> None:
 
 def test_nullable_is_documentation_form_in_responses_and_draft_4_in_bodies() -> None:
     schemas = _doc(REPO)["components"]["schemas"]
-    assert schemas["Device"]["properties"]["firmware"] == {"type": "string", "nullable": True}
+    assert schemas["Device"]["properties"]["firmware"] == {"type": "string", "nullable": True, "maxLength": 64}
     assert schemas["Device"]["properties"]["lastReading"] == {
         "anyOf": [{"$ref": "#/components/schemas/Measurement"}, {"enum": [None]}]}
     humidity = schemas["ReadingRecorded"]["properties"]["humidity"]

@@ -9,6 +9,7 @@ changed key moves the table to its next generation, forgetting the old one the s
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -68,9 +69,15 @@ def test_the_manifest_records_each_table_key_and_address(shop: Path) -> None:
     }
 
 
+def _without_size_warnings(stderr: str) -> str:
+    """The corpus leaves its strings unbounded on purpose: drop its W-SIZE warnings."""
+    kept = re.sub(r"^\S+: warning\[W-SIZE\]: .*\n(  hint: .*\n)?", "", stderr, flags=re.M)
+    return re.sub(r"(\d+) error\(s\), \d+ warning\(s\)", r"\1 error(s), 0 warning(s)", kept)
+
+
 def test_a_changed_key_is_refused_with_a_located_error(shop: Path) -> None:
     _edit(shop, "    sort_key: lineNo\n", "    sort_key: sku\n")
-    assert _refused(shop) == (
+    assert _without_size_warnings(_refused(shop)) == (
         "spec/model.yaml:12:20: error[E-DESTRUCTIVE]: the key of table 'lines' changed from (orderId:S, lineNo:N) "
         "to (orderId:S, sku:S): DynamoDB cannot change a key, so the table would be replaced and its data lost\n"
         "  hint: if that is intended, acknowledge it: gen then creates the table under a new name and keeps the old "

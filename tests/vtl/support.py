@@ -108,10 +108,11 @@ class Rendered:
 
 def render_template(text: str, *, body: Any = None, path: Mapping[str, str] | None = None,
                     query: Mapping[str, str] | None = None, claims: Mapping[str, str] | None = None,
-                    stage_variables: Mapping[str, str] | None = None) -> Rendered:
+                    stage_variables: Mapping[str, str] | None = None,
+                    request_time: datetime = datetime(2024, 1, 1, tzinfo=UTC)) -> Rendered:
     """Render one mapping template as API Gateway would (via the emulator's engine)."""
     context = new_context(request_id="r", extended_request_id="e", http_method="GET", resource_path="/x",
-                          path="/x", stage="api", request_time=datetime(2024, 1, 1, tzinfo=UTC),
+                          path="/x", stage="api", request_time=request_time,
                           source_ip="127.0.0.1", user_agent="test", claims=claims, domain_name="localhost",
                           account_id="123456789012", api_id="local")
     payload = body if isinstance(body, str) else ("" if body is None else json.dumps(body))

@@ -53,16 +53,19 @@ _DeviceNames = {
 class Device(_Struct, kw_only=True, frozen=True, gc=False, rename=_DeviceNames):
     """Schema `Device` (components/schemas/Device)."""
 
-    device_id: str
-    firmware: str | None | _Unset = _UNSET
+    device_id: _t.Annotated[str, _Meta(max_length=128)]
+    firmware: _t.Annotated[str, _Meta(max_length=64)] | None | _Unset = _UNSET
     last_reading: Measurement | None | _Unset = _UNSET
     last_seen: _DateTime | None | _Unset = _UNSET
-    model: str | _Unset = _UNSET
-    name: str
+    model: _t.Annotated[str, _Meta(max_length=100)] | _Unset = _UNSET
+    name: _t.Annotated[str, _Meta(max_length=256)]
     registered_at: _DateTime | _Unset = _UNSET
-    site_id: str
+    site_id: _t.Annotated[str, _Meta(max_length=128)]
     status: DeviceStatus
-    tags: dict[str, str] | _Unset = _UNSET
+    tags: (
+        _t.Annotated[dict[str, _t.Annotated[str, _Meta(max_length=256)]], _Meta(max_length=20)]
+        | _Unset
+    ) = _UNSET
 
 
 _DeviceHeartbeatNames = {"device_id": "deviceId"}
@@ -72,7 +75,7 @@ class DeviceHeartbeat(_Struct, kw_only=True, frozen=True, gc=False, rename=_Devi
     """Schema `DeviceHeartbeat` (components/schemas/DeviceHeartbeat)."""
 
     device_id: _t.Annotated[str, _Meta(min_length=1, max_length=128)]
-    firmware: str | _Unset = _UNSET
+    firmware: _t.Annotated[str, _Meta(max_length=64)] | _Unset = _UNSET
     time: _DateTime
 
 
@@ -90,11 +93,14 @@ class DeviceRegistered(_Struct, kw_only=True, frozen=True, gc=False, rename=_Dev
     """Schema `DeviceRegistered` (components/schemas/DeviceRegistered)."""
 
     device_id: _t.Annotated[str, _Meta(min_length=1, max_length=128)]
-    firmware: str | _Unset = _UNSET
-    model: str
-    name: _t.Annotated[str, _Meta(min_length=1)]
+    firmware: _t.Annotated[str, _Meta(max_length=64)] | _Unset = _UNSET
+    model: _t.Annotated[str, _Meta(max_length=100)]
+    name: _t.Annotated[str, _Meta(min_length=1, max_length=256)]
     site_id: _t.Annotated[str, _Meta(min_length=1, max_length=128)]
-    tags: dict[str, str] | _Unset = _UNSET
+    tags: (
+        _t.Annotated[dict[str, _t.Annotated[str, _Meta(max_length=256)]], _Meta(max_length=20)]
+        | _Unset
+    ) = _UNSET
 
 
 class Error(_Struct, kw_only=True, frozen=True, gc=False):
@@ -161,11 +167,13 @@ _ProfileNames = {"display_name": "displayName", "site_ids": "siteIds", "user_id"
 class Profile(_Struct, kw_only=True, frozen=True, gc=False, rename=_ProfileNames):
     """Schema `Profile` (components/schemas/Profile)."""
 
-    display_name: str
-    email: str | _Unset = _UNSET
+    display_name: _t.Annotated[str, _Meta(max_length=256)]
+    email: _t.Annotated[str, _Meta(max_length=254)] | _Unset = _UNSET
     role: ProfileRole
-    site_ids: list[str] | _Unset = _UNSET
-    user_id: str
+    site_ids: (
+        _t.Annotated[list[_t.Annotated[str, _Meta(max_length=128)]], _Meta(max_length=100)] | _Unset
+    ) = _UNSET
+    user_id: _t.Annotated[str, _Meta(max_length=128)]
 
 
 _ReadingNames = {"device_id": "deviceId", "expires_at": "expiresAt"}
@@ -175,7 +183,7 @@ class Reading(_Struct, kw_only=True, frozen=True, gc=False, rename=_ReadingNames
     """Schema `Reading` (components/schemas/Reading)."""
 
     battery: _t.Annotated[int, _Meta(ge=0, le=100)]
-    device_id: str
+    device_id: _t.Annotated[str, _Meta(max_length=128)]
     expires_at: int
     humidity: _decimal.Decimal | None | _Unset = _UNSET
     temperature: _decimal.Decimal
@@ -225,9 +233,9 @@ class Site(_Struct, kw_only=True, frozen=True, gc=False, rename=_SiteNames):
     """Schema `Site` (components/schemas/Site)."""
 
     location: Location | _Unset = _UNSET
-    name: str
-    site_id: str
-    timezone: str
+    name: _t.Annotated[str, _Meta(max_length=256)]
+    site_id: _t.Annotated[str, _Meta(max_length=128)]
+    timezone: _t.Annotated[str, _Meta(max_length=64)]
 
 
 class SitePage(_Struct, kw_only=True, frozen=True, gc=False):

@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from generator.ir.nodes import Event, Ir, Operation
+from generator.ir.sizes import ENVELOPE_MAX_LENGTHS
 
 MAX_EVENTS = 500
-SUBJECT_MAX = 256
+SUBJECT_MAX = ENVELOPE_MAX_LENGTHS["subject"]
 """Kinesis partition keys are 1..256 characters; `subject` is the partition key."""
+_MAX = ENVELOPE_MAX_LENGTHS
+"""Every attribute is bounded, so that the size of an event is (gen validate's W-SIZE)."""
 
 ENVELOPE_ORDER = ("specversion", "id", "source", "type", "subject", "time", "data")
 
@@ -31,13 +34,15 @@ def envelope_schema(event: Event) -> dict[str, Any]:
         "required": list(ENVELOPE_ORDER),
         "properties": {
             "specversion": {"type": "string", "enum": ["1.0"]},
-            "id": {"type": "string", "minLength": 1, "description": "Unique per source; the idempotency key."},
-            "source": {"type": "string", "minLength": 1},
+            "id": {"type": "string", "minLength": 1, "maxLength": _MAX["id"],
+                   "description": "Unique per source; the idempotency key."},
+            "source": {"type": "string", "minLength": 1, "maxLength": _MAX["source"]},
             "type": {"type": "string", "enum": [event.type]},
             "subject": {"type": "string", "minLength": 1, "maxLength": SUBJECT_MAX},
-            "time": {"type": "string", "format": "date-time"},
-            "datacontenttype": {"type": "string", "pattern": "^application/json(;.*)?$"},
-            "dataschema": {"type": "string", "format": "uri"},
+            "time": {"type": "string", "format": "date-time", "maxLength": _MAX["time"]},
+            "datacontenttype": {"type": "string", "pattern": "^application/json(;.*)?$",
+                                "maxLength": _MAX["datacontenttype"]},
+            "dataschema": {"type": "string", "format": "uri", "maxLength": _MAX["dataschema"]},
             "data": {"$ref": f"#/components/schemas/{event.data}"},
         },
     }

@@ -282,10 +282,55 @@ class PageResponseView:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TimeGuardView:
+    """The guards of one event type: its envelope `time` (and the payload's `data_field`, if
+    any) may lie at most `seconds` past the request time (-1: no limit); the keys of the
+    payload's maps in `key_limits` are at most so many characters (UTF-16 units)."""
+
+    type: str
+    seconds: int
+    data_field: str
+    key_limits: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestRequestView:
+    """PutRecords on the stream's stage variable; `guards` per event type of the stream that
+    has one. A guard that fails turns StreamName into `REJECT_MARK(<field>)`, a name no stream
+    can have, so Kinesis refuses the whole batch (400) and echoes the name, which
+    the error template (`rejection`) turns into the answer naming the field. Every refusal
+    carries the name, whichever check comes first: AWS's ValidationException (the name's
+    pattern) or AccessDeniedException (the resource ARN), moto's ResourceNotFoundException."""
+
+    stream_var: str
+    guards: tuple[TimeGuardView, ...]
+    mark: str
+
+    @property
+    def limits(self) -> list[int]:
+        """The distinct time limits: each one's latest accepted time is computed once a request."""
+        return sorted({g.seconds for g in self.guards if g.seconds >= 0})
+
+
+REJECT_MARK = "gen-rejected"
+"""Kinesis stream names are [a-zA-Z0-9_.-]+: a name with parentheses is never a real stream."""
+
+
+def ingest_request(ir: Ir, op: Operation) -> IngestRequestView:
+    stream = ir.stream(op.stream or "")
+    guards = tuple(TimeGuardView(type=e.type, seconds=-1 if e.max_future_seconds is None else e.max_future_seconds,
+                                 data_field=e.time_field or "", key_limits=e.key_limits)
+                   for e in ir.events_on(stream.name) if e.max_future_seconds is not None or e.key_limits)
+    return IngestRequestView(stream_var=stream.names.stage_variable, guards=guards, mark=REJECT_MARK)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ErrorView:
-    """How a service's error `__type` maps to a status: `client` -> 400, `busy` -> 503, else 502."""
+    """How a service's error `__type` maps to a status: `client` -> 400, `busy` -> 503, else 502;
+    `rejection`: the marker a request template put into the request (IngestRequestView), first."""
 
     family: Literal["4xx", "5xx"]
+    rejection: str
     client: tuple[str, ...]
     busy: tuple[str, ...]
     client_message: str
@@ -322,6 +367,7 @@ _CLIENT_MESSAGE = {
 def error_view(service: str, family: Literal["4xx", "5xx"]) -> ErrorView:
     """4xx: the caller's mistake (400), throttling (503), anything else is ours (502); 5xx: 503 or 502."""
     client, busy = (_CLIENT[service], _BUSY[service]) if family == "4xx" else ((), ("ServiceUnavailable",))
-    return ErrorView(family=family, client=client, busy=busy, client_message=_CLIENT_MESSAGE[service],
+    rejection = REJECT_MARK if (service, family) == ("kinesis", "4xx") else ""
+    return ErrorView(family=family, rejection=rejection, client=client, busy=busy, client_message=_CLIENT_MESSAGE[service],
                      busy_message="The service is busy; retry later",
                      failure_message="The service behind this API failed")

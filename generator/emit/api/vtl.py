@@ -7,9 +7,12 @@ checked against `check_template` (a gen bug, not a spec error, if it fails).
 The Velocity the templates use is the subset on which API Gateway (Velocity 1.7 on the JVM) and
 the airspeed-based emulator agree: `#set` with values that are never null, `#if`/`#elseif`/`#else`
 on booleans, `&&`/`||`/`!`, `<`/`>` on numbers, `#foreach` over lists and `keySet()`, and the
-Java methods `containsKey`, `get`, `keySet`, `matches`, `split`, `replace`, `endsWith`; plus
+Java methods `containsKey`, `get`, `keySet`, `matches`, `split`, `replace`, `endsWith`,
+`startsWith`, `substring`, `indexOf`, `length`, `compareTo` (with references or literals as arguments, never
+expressions), integer `+ - * / %` (division truncates); plus
 `$input.path/json/params`, `$util.escapeJavaScript/base64Encode/base64Decode/parseJson`,
-`$context.authorizer.claims.<claim>`, `$context.responseOverride.status` and `$stageVariables`.
+`$context.authorizer.claims.<claim>`, `$context.requestTimeEpoch`, `$context.responseOverride.status`
+and `$stageVariables`.
 String literals never contain a backslash, and no template contains `${` or `%{` (Terraform's
 templatefile would read them).
 """
@@ -83,8 +86,7 @@ def _operation(ir: Ir, op: Operation) -> OperationTemplates:
 
     request_template, response_template = template_names(op)
     if op.kind == "ingest":
-        stream = ir.stream(op.stream or "")
-        request = render(request_template, view={"stream_var": stream.names.stage_variable})
+        request = render(request_template, view=views.ingest_request(ir, op))
         response = render(response_template)
     elif op.kind == "get_item":
         request = render(request_template, view=views.read_request(ir, op))

@@ -33,6 +33,35 @@ class FieldView:
     annotation: str
     default: str | None
 
+    @property
+    def text(self) -> str:
+        """The field's line in the class body, as ruff formats it: a line over 100 characters
+        whose annotation is a union puts the union in parentheses, on one line when it fits,
+        else one member a line."""
+        tail = f" = {self.default}" if self.default else ""
+        line = f"    {self.name}: {self.annotation}{tail}"
+        members = _top_level_union(self.annotation)
+        if len(line) <= 100 or len(members) < 2:
+            return line
+        if len(self.annotation) <= 92:
+            body = f"        {self.annotation}"
+        else:
+            body = "\n".join(f"        {'| ' if i else ''}{m}" for i, m in enumerate(members))
+        return f"    {self.name}: (\n{body}\n    ){tail}"
+
+
+def _top_level_union(annotation: str) -> list[str]:
+    """`A[x | y] | B` -> ["A[x | y]", "B"]: the members of a union outside any brackets."""
+    members, depth, start = [], 0, 0
+    for i, char in enumerate(annotation):
+        depth += char in "[("
+        depth -= char in "])"
+        if depth == 0 and annotation.startswith(" | ", i):
+            members.append(annotation[start:i])
+            start = i + 3
+    members.append(annotation[start:])
+    return members
+
 
 @dataclass(frozen=True)
 class StructView:

@@ -318,7 +318,18 @@ def _trim(text: str) -> str:
     return text[start:end]
 
 
+def _compare_to(text: str, other: Any) -> int:
+    """Java's String.compareTo: the difference of the first differing UTF-16 units, else of
+    the lengths."""
+    mine, theirs = _units(text), _units(to_string(other))
+    for a, b in zip(mine, theirs, strict=False):
+        if a != b:
+            return ord(a) - ord(b)
+    return len(mine) - len(theirs)
+
+
 _STRING_METHODS: dict[str, Callable[..., Any]] = {
+    "compareTo": _compare_to,
     "length": lambda s: len(_units(s)),
     "isEmpty": lambda s: len(s) == 0,
     "substring": _substring,
