@@ -170,12 +170,14 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="0: any free port.")
+@click.option("--watch", is_flag=True, help="On a save under spec/ or handwritten/, rebuild and reload "
+              "the running stack (its data kept).")
 @click.pass_obj
-def dev(obj: Ctx, host: str, port: int) -> None:
+def dev(obj: Ctx, host: str, port: int, watch: bool) -> None:
     """Run the whole system locally (moto, API emulator, processors, dashboard) until Ctrl-C."""
     from generator.dev.server import serve
 
-    serve(obj.root, host=host, port=port)
+    serve(obj.root, host=host, port=port, watch=watch)
 
 
 @cli.command(name="test")

@@ -6,7 +6,8 @@ an entry module that does not import), never a traceback. Otherwise it prints a 
 stack (URLs, resources, the local token form with a ready-made example, the local SigV4 key pair
 and API keys of the protected ingestion routes) and then ``ready: http://HOST:PORT`` on stdout,
 flushed, once requests are served. SIGINT or SIGTERM stops it cleanly (threads joined, moto
-stopped) and it exits 0; a second Ctrl-C while stopping aborts.
+stopped) and it exits 0; a second Ctrl-C while stopping aborts. With ``watch``, a save under spec/ or handwritten/
+reloads the running stack (`generator.dev.watch`), each outcome printed on stdout.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from types import FrameType
 from generator.dev.apigw.auth import local_token
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
 from generator.dev.stack import RunningStack, start_stack
+from generator.dev.watch import Watcher
 from generator.ir.nodes import Ir
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
@@ -125,7 +127,11 @@ def _tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, *, watch: bool = False) -> None:
     logging.basicConfig(
         level=logging.INFO, format=LOG_FORMAT, datefmt="%H:%M:%S", stream=sys.stderr
     )
@@ -139,14 +145,20 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C aborts
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    watcher = Watcher(stack, root, _say) if watch else None
     try:
         for line in summary(stack, root, started):
             print(line)
+        if watcher is not None:
+            watcher.start()
+            print("watching spec/ and handwritten/: a save reloads the stack, keeping its data")
         print(f"ready: {stack.url}", flush=True)
         while not stop.wait(1.0):
             pass
         print("gen dev: stopping", file=sys.stderr)
     finally:
+        if watcher is not None:
+            watcher.stop()
         stack.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)

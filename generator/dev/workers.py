@@ -12,6 +12,9 @@ measures lag with the given `StreamTips` (both default to the Kinesis API; the s
 what its local AWS offers). `start()` / `stop()` run or stop all of it (threads joined);
 pollers can also be stopped and restarted alone (`stop_pollers` / `start_pollers`), resuming
 from their checkpoints. `status()` is the JSON the ``/_local/status`` endpoint serves.
+`take_over(fresh)` (for `gen dev --watch`) stops these workers, each after its invocation in
+hand, and runs ``fresh``'s in their place under this same object: built on the same checkpoint
+directory, the new pollers and archivers resume exactly where the old ones stopped.
 """
 
 from __future__ import annotations
@@ -173,6 +176,23 @@ class Workers:
         self.stop_pollers()
         for archiver in self.archivers.values():
             archiver.stop()
+
+    def take_over(self, fresh: Workers) -> None:
+        """Stop these workers, adopt ``fresh``'s (not started), start them (see the module doc)."""
+        with self._lock:
+            before, running = set(self.pollers), set(self._running)
+        self.stop()
+        with self._lock:
+            self.ir, self.names = fresh.ir, fresh.names
+            self.pollers, self.counters = fresh.pollers, fresh.counters
+            self.archivers, self.scheduler = fresh.archivers, fresh.scheduler
+            self._dlq_urls, self._tips = fresh._dlq_urls, fresh._tips
+            self._running = set()
+        # pollers the user had stopped stay stopped; new ones start
+        self.start_pollers([n for n in self.pollers if n in running or n not in before])
+        for archiver in self.archivers.values():
+            archiver.start()
+        self.scheduler.start()
 
     def _select(self, processors: Iterable[str] | None) -> list[str]:
         wanted = list(self.pollers) if processors is None else list(processors)

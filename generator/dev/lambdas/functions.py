@@ -12,12 +12,19 @@ agree (one stage, one prefix), so one process environment serves them all.
 stack imports its own copies: a cold start, with clients bound to this stack's endpoint), and
 on `restore()` puts environment, path and modules back as it found them; `load_handler`
 imports an entry module and returns its ``handler``.
+
+For `gen dev --watch`: `FunctionSlot` is the handler the workers hold; `swap` replaces the code
+behind it, so an invocation in hand finishes on the old code and the next one runs the new.
+`ProcessEnvironment.update` adds variables (new tables) that `restore()` also undoes;
+`ProcessEnvironment.purge` forgets the imported modules of its packages and their bytecode
+caches, so the next `load_handler` imports handwritten and generated code fresh from disk.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -77,6 +84,25 @@ class ProcessEnvironment:
                 sys.path.insert(0, path)
                 self._added.append(path)
 
+    def update(self, env: Mapping[str, str]) -> None:
+        """Set more (or new values of) variables; `restore()` undoes them too."""
+        for key, value in env.items():
+            self._saved.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def purge(self) -> None:
+        """Forget this environment's imports of its packages and their bytecode under its paths.
+
+        A ``.pyc`` is trusted when the source's mtime (in seconds) and size match: an edit within
+        the second of the last import that keeps the size would otherwise run the old code."""
+        for name in self._package_modules():
+            del sys.modules[name]
+        for path in self._paths:
+            for package in self._packages:
+                for cache in Path(path, package).rglob("__pycache__"):
+                    shutil.rmtree(cache, ignore_errors=True)
+        importlib.invalidate_caches()  # new files (a new processor's entry module) are seen
+
     def _package_modules(self) -> list[str]:
         return [name for name in list(sys.modules) if name.split(".", 1)[0] in self._packages]
 
@@ -95,6 +121,19 @@ class ProcessEnvironment:
             if path in sys.path:
                 sys.path.remove(path)
         self._added.clear()
+
+
+class FunctionSlot:
+    """A function's handler as the workers hold it; `swap` deploys new code behind it."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    def swap(self, handler: Handler) -> None:
+        self.handler = handler
+
+    def __call__(self, event: dict[str, Any], context: Any) -> Any:
+        return self.handler(event, context)
 
 
 def import_paths(root: Path) -> list[Path]:
