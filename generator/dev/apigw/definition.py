@@ -17,7 +17,6 @@ URI, an unknown validator name) is a `DefinitionError`, never a silent approxima
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -156,18 +155,33 @@ def substitute(document: Any, variables: Mapping[str, str], pointer: str = "") -
     if isinstance(document, str):
         return _substitute_string(document, variables, pointer or "/")
     if isinstance(document, list):
-        return [substitute(item, variables, f"{pointer}/{i}") for i, item in enumerate(document)]
+        return [
+            item if _plain(item) else substitute(item, variables, f"{pointer}/{i}")
+            for i, item in enumerate(document)
+        ]
     if isinstance(document, dict):
+        # leaves without a placeholder are copied as they are: no pointer is built for them
+        # (a reload of gen dev --watch substitutes the whole definition again)
         return {
-            key: substitute(value, variables, f"{pointer}/{_escape_pointer(key)}")
+            key: value if _plain(value)
+            else substitute(value, variables, f"{pointer}/{_escape_pointer(key)}")
             for key, value in document.items()
         }
     return document
 
 
+def _plain(value: Any) -> bool:
+    """A leaf that `substitute` leaves unchanged (immutable, no ``{`` to fill)."""
+    if isinstance(value, str):
+        return "{" not in value
+    return not isinstance(value, (dict, list))
+
+
 def required_variables(document: Any) -> set[str]:
     """Every `${name}` the document uses (what `vars` must provide, e.g. `role_<operationId>`)."""
     if isinstance(document, str):
+        if "${" not in document:
+            return set()
         return {
             match.group(1).strip()
             for match in _PLACEHOLDER.finditer(document)
@@ -414,7 +428,7 @@ def _gateway_responses(document: Mapping[str, Any]) -> dict[str, GatewayResponse
 
 def load_definition(document: Mapping[str, Any], variables: Mapping[str, str]) -> ApiDefinition:
     """Substitute placeholders, resolve references and build the route table."""
-    doc: dict[str, Any] = substitute(copy.deepcopy(dict(document)), variables)
+    doc: dict[str, Any] = substitute(dict(document), variables)  # a copy: `document` is kept
     routes: list[Route] = []
     for resource_path, raw_item in (doc.get("paths") or {}).items():
         item = _resolve(doc, raw_item)

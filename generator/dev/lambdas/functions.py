@@ -22,10 +22,12 @@ caches, so the next `load_handler` imports handwritten and generated code fresh 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.util
 import os
-import shutil
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from generator.ir.nodes import Ir
 
 Handler = Callable[[dict[str, Any], Any], Any]
 LOCAL_ACCESS_KEY = "testing"
+RECENT_S = 60.0
 
 
 class FunctionLoadError(UserError):
@@ -91,17 +94,31 @@ class ProcessEnvironment:
             os.environ[key] = value
 
     def purge(self) -> None:
-        """Forget this environment's imports of its packages and their bytecode under its paths.
+        """Forget this environment's imports of its packages, and the bytecode of their sources
+        changed in the last `RECENT_S` seconds.
 
-        A ``.pyc`` is trusted when the source's mtime (in seconds) and size match: an edit within
-        the second of the last import that keeps the size would otherwise run the old code."""
+        A ``.pyc`` is trusted when the source's mtime (in whole seconds) and size match: an edit
+        within the second of the last import that keeps the size would run the old code."""
         for name in self._package_modules():
             del sys.modules[name]
+        recent = time.time() - RECENT_S
+        for source, (mtime_ns, _) in self.sources().items():
+            if mtime_ns / 1e9 >= recent:
+                with contextlib.suppress(OSError):
+                    os.unlink(importlib.util.cache_from_source(source))
+        importlib.invalidate_caches()  # new files (a new processor's entry module) are seen
+
+    def sources(self) -> dict[str, tuple[int, int]]:
+        """Every Python source of its packages under its paths, with its mtime (ns) and size:
+        two equal answers mean the functions' code has not changed in between."""
+        found: dict[str, tuple[int, int]] = {}
         for path in self._paths:
             for package in self._packages:
-                for cache in Path(path, package).rglob("__pycache__"):
-                    shutil.rmtree(cache, ignore_errors=True)
-        importlib.invalidate_caches()  # new files (a new processor's entry module) are seen
+                for source in Path(path, package).rglob("*.py"):
+                    with contextlib.suppress(OSError):
+                        stat = source.stat()
+                        found[str(source)] = (stat.st_mtime_ns, stat.st_size)
+        return found
 
     def _package_modules(self) -> list[str]:
         return [name for name in list(sys.modules) if name.split(".", 1)[0] in self._packages]

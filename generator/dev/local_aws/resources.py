@@ -173,7 +173,7 @@ def create_added(
     sqs: SQSClient,
 ) -> tuple[list[str], dict[str, str]]:
     """Create what `new` adds to `old`; the logical names of the tables created, and the
-    dead-letter queue URL of every processor of `new` (CreateQueue is idempotent). A table or
+    dead-letter queue URLs of the processors `new` adds. A table or
     stream removed by an earlier reload and now back is still there: it is reused, items and
     records included."""
     old_tables = {(t.name, t.generation) for t in old.tables}
@@ -193,9 +193,11 @@ def create_added(
             _create_stream(kinesis, stream, physical)
     if names.datalake_bucket is not None and not any(s.archive for s in old.streams):
         s3.create_bucket(Bucket=names.datalake_bucket)
-    urls = {
+    old_processors = {p.name for p in old.processors}
+    urls = {  # CreateQueue answers the URL of a queue that exists (a processor back again)
         processor: sqs.create_queue(QueueName=queue)["QueueUrl"]
         for processor, queue in sorted(names.dlqs.items())
+        if processor not in old_processors
     }
     return created, urls
 

@@ -138,10 +138,9 @@ def _reload_spec(stack: RunningStack, root: Path, outcome: Outcome) -> None:
                         "change into the spec or handwritten/ (`gen build --force` discards it)")
     if not plan.warnings:  # as `gen build` does: the next `gen dev` starts without a full check
         memo.record(root, plan.manifest_text, [d.render() for d in result.diagnostics])
-    ir, diags = pipeline.validate(root)
-    if ir is None:
-        raise GenError(diags)
+    ir = result.ir
+    assert ir is not None  # build raises GenError without one
     document = json.loads((root / API_DEFINITION).read_text(encoding="utf-8"))
     done = stack.reload(ir, document)
-    outcome.reloaded = [f"API ({len(ir.operations)} operations)", "processors"]
+    outcome.reloaded = [f"API ({len(ir.operations)} operations)"] + (["processors"] if done.functions else [])
     outcome.created, outcome.kept = done.created, list(done.kept)

@@ -134,3 +134,29 @@ def test_an_acknowledged_key_change_creates_the_next_generation_and_keeps_the_ol
     # the old generation still holds its items
     dynamodb = boto3.client("dynamodb", endpoint_url=stack.aws_endpoint, region_name=stack.region)
     assert "Item" in dynamodb.get_item(TableName=old_table, Key={"orderId": {"S": "o-9"}})
+
+
+def test_a_changed_event_source_takes_over_the_checkpoints(running: Running, demo: Path) -> None:
+    stack, watcher, printed = running
+    place_order(stack, "o-first", 1)
+    place_order(stack, "o-second", 2)
+    old_poller = stack.workers.pollers["apply_orders"]
+    edit(demo / "spec/model.yaml", "batch_size: 100", "batch_size: 10")
+    outcome = watcher.poll()
+    assert outcome is not None and outcome.state == "reloaded", printed
+    assert stack.workers.pollers["apply_orders"] is not old_poller
+    assert stack.workers.pollers["apply_orders"].config.batch_size == 10
+    place_order(stack, "o-third", 3)
+    status = get(f"{stack.url}/_local/status")[1]["processors"]["apply_orders"]
+    # the new poller started after the old one's checkpoint: it read the one new record only
+    assert status["records"] == 1 and status["lag"] == 0 and status["running"] is True
+    assert get(f"{stack.api_url}/orders/o-third")[0] == 200
+
+
+def test_an_unchanged_event_source_keeps_its_poller(running: Running, demo: Path) -> None:
+    stack, watcher, printed = running
+    old_poller = stack.workers.pollers["apply_orders"]
+    add_customers(demo)
+    outcome = watcher.poll()
+    assert outcome is not None and outcome.state == "reloaded", printed
+    assert stack.workers.pollers["apply_orders"] is old_poller

@@ -1,0 +1,201 @@
+"""Benchmark of `gen dev --watch`: save -> new behaviour served, against a full restart.
+
+    .venv/bin/python benchmarks/watch.py [--runs 5] [--tables 200] [--out FILE]
+
+Two projects, each copied to a temporary directory: the reference system (spec/, handwritten/,
+generated/ of this repository) and a synthetic spec of ``--tables`` tables (two GET operations
+each: 200 tables is ~400 operations, `benchmarks/synth.py`). For each, in one process:
+1. watch, spec: the stack runs with its watcher thread (polling every 100 ms, as `gen dev
+   --watch`); the benchmark saves spec/openapi.yaml with one more GET operation and times until
+   that route answers 200 (a client polls it every 5 ms): save -> served, `gen build` included;
+2. watch, handwritten: saves a processor's module and times until the reload is done (the
+   next event runs the new code);
+3. restart (the baseline): what a user does without --watch: stop the stack, `gen build`, start
+   it again (as `gen dev` does, schedules run once), until the new route answers 200. Python's
+   own start-up is not counted, which flatters the baseline.
+Prints a Markdown table (medians, and the ratio restart / watch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import logging
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.synth import write_project  # noqa: E402
+from generator import pipeline  # noqa: E402
+from generator.dev.stack import start_stack  # noqa: E402
+from generator.dev.watch import Watcher  # noqa: E402
+from generator.speed import last_build as memo  # noqa: E402
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def _until_served(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while _status(url) != 200:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{url} was not served within {timeout} s")
+        time.sleep(0.005)
+
+
+def _build(root: Path) -> None:
+    result = pipeline.build(root)
+    if not result.plan.warnings:
+        memo.record(root, result.plan.manifest_text, [d.render() for d in result.diagnostics])
+
+
+class Project:
+    """A copy of a project, and how to add the k-th extra GET operation to its spec."""
+
+    def __init__(self, root: Path, template_path: str, processor: str) -> None:
+        self.root = root
+        self.openapi = yaml.safe_load((root / "spec/openapi.yaml").read_text(encoding="utf-8"))
+        self.template_path = template_path
+        self.processor = root / "handwritten/processors" / f"{processor}.py"
+        self.added = 0
+
+    def next_spec(self) -> tuple[str, str]:
+        """The text of spec/openapi.yaml with one more operation, and that route's path."""
+        self.added += 1
+        item = copy.deepcopy(self.openapi["paths"][self.template_path])
+        item["get"]["operationId"] += f"Copy{self.added}"
+        path = f"/copy{self.added}{self.template_path}"
+        self.openapi["paths"][path] = item
+        return yaml.safe_dump(self.openapi, sort_keys=False), path
+
+    def save_spec(self, text: str) -> None:
+        (self.root / "spec/openapi.yaml").write_text(text, encoding="utf-8")
+
+
+def _route(path: str, key: str) -> str:
+    return path[: path.index("{")] + key if "{" in path else path
+
+
+def measure(project: Project, key: str, runs: int) -> dict[str, list[float]]:
+    root = project.root
+    _build(root)
+    stack = start_stack(root, port=0, run_schedules=True)
+    watcher = Watcher(stack, root, out=lambda line: None)
+    watcher.start()
+    spec_s: list[float] = []
+    code_s: list[float] = []
+    operations = len(stack.ir.operations)
+    try:
+        for run in range(runs):
+            text, path = project.next_spec()
+            generation = watcher.generation
+            started = time.perf_counter()
+            project.save_spec(text)
+            _until_served(stack.api_url + _route(path, key))
+            spec_s.append(time.perf_counter() - started)
+            while watcher.generation == generation:  # served first, then reported
+                time.sleep(0.002)
+            assert watcher.last is not None and watcher.last.state == "reloaded", watcher.last
+            generation = watcher.generation
+            started = time.perf_counter()
+            with project.processor.open("a", encoding="utf-8") as module:
+                module.write(f"# edit {run}\n")
+            while watcher.generation == generation:
+                time.sleep(0.002)
+            code_s.append(time.perf_counter() - started)
+            assert watcher.last is not None and watcher.last.state == "reloaded", watcher.last
+            time.sleep(0.3)  # let the last reload's stragglers settle before the next save
+    finally:
+        watcher.stop()
+        stack.stop()
+    restart_s: list[float] = []
+    for _ in range(max(1, runs // 2)):
+        text, path = project.next_spec()
+        started = time.perf_counter()
+        project.save_spec(text)
+        _build(root)
+        stack = start_stack(root, port=0, run_schedules=True)
+        try:
+            _until_served(stack.api_url + _route(path, key))
+            restart_s.append(time.perf_counter() - started)
+        finally:
+            stack.stop()
+    return {"operations": [float(operations)], "spec": spec_s, "code": code_s, "restart": restart_s}
+
+
+def reference(tmp: Path) -> Project:
+    root = tmp / "reference"
+    for part in ("spec", "handwritten", "generated"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return Project(root, "/devices/{deviceId}", "apply_readings")
+
+
+def synthetic(tmp: Path, tables: int) -> Project:
+    root = write_project(tmp / "synthetic", tables)
+    _build(root)  # writes the processors' scaffolds under handwritten/
+    return Project(root, "/t000", "apply_000")  # a list: 200 without seed data
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report(results: dict[str, dict[str, list[float]]], runs: int) -> str:
+    lines = [
+        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "
+        f"medians of {runs} saves (restart: {max(1, runs // 2)} runs).",
+        "",
+        "| project | operations | save spec -> new route served | save handler -> reloaded | "
+        "full restart (stop, gen build, start) -> served | restart / watch (spec) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        spec, code, restart = _median(r["spec"]), _median(r["code"]), _median(r["restart"])
+        lines.append(f"| {name} | {int(r['operations'][0])} | {spec * 1000:.0f} ms (max {max(r['spec']) * 1000:.0f}) "
+                     f"| {code * 1000:.0f} ms | {restart * 1000:.0f} ms | {restart / spec:.1f}x |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tables", type=int, default=200, help="synthetic tables (two operations each)")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    logging.disable(logging.CRITICAL)  # the synthetic processors are scaffolds that raise
+    results: dict[str, dict[str, list[float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="gen-watch-bench-") as tmp:
+        cases: list[tuple[str, Callable[[], Project], str]] = [
+            ("reference system", lambda: reference(Path(tmp)), "dev-001"),
+            (f"synthetic, {args.tables} tables", lambda: synthetic(Path(tmp), args.tables), "x"),
+        ]
+        for name, make, key in cases:
+            results[name] = measure(make(), key, args.runs)
+            print(f"{name}: done", file=sys.stderr)
+    text = report(results, args.runs)
+    print(text)
+    if args.out is not None:
+        args.out.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
+
+
