@@ -5,12 +5,15 @@
 Two projects, each copied to a temporary directory: the reference system (spec/, handwritten/,
 generated/ of this repository) and a synthetic spec of ``--tables`` tables (two GET operations
 each: 200 tables is ~400 operations, `benchmarks/synth.py`). For each, in one process:
-1. watch, spec: the stack runs with its watcher thread (polling every 100 ms, as `gen dev
-   --watch`); the benchmark saves spec/openapi.yaml with one more GET operation and times until
-   that route answers 200 (a client polls it every 5 ms): save -> served, `gen build` included;
-2. watch, handwritten: saves a processor's module and times until the reload is done (the
+1. watch, add an operation: the stack runs with its watcher thread (polling every 100 ms, as
+   `gen dev --watch`); the benchmark saves spec/openapi.yaml with one more GET operation and
+   times until that route answers 200 (a client polls it every 5 ms): save -> served, `gen
+   build` included (the watcher's own figures split it into build and stack reload);
+2. watch, edit an operation: saves the spec with the first ``maximum: 100`` (a list's `limit`)
+   set to 50 (and back, alternately) and times until ``?limit=75`` answers 400 (200);
+3. watch, handwritten: saves a processor's module and times until the reload is done (the
    next event runs the new code);
-3. restart (the baseline): what a user does without --watch: stop the stack, `gen build`, start
+4. restart (the baseline): what a user does without --watch: stop the stack, `gen build`, start
    it again (as `gen dev` does, schedules run once), until the new route answers 200. Python's
    own start-up is not counted, which flatters the baseline.
 Prints a Markdown table (medians, and the ratio restart / watch).
@@ -52,9 +55,9 @@ def _status(url: str) -> int:
         return int(error.code)
 
 
-def _until_served(url: str, timeout: float = 60) -> None:
+def _until_served(url: str, timeout: float = 60, status: int = 200) -> None:
     deadline = time.monotonic() + timeout
-    while _status(url) != 200:
+    while _status(url) != status:
         if time.monotonic() > deadline:
             raise SystemExit(f"{url} was not served within {timeout} s")
         time.sleep(0.005)
@@ -69,8 +72,10 @@ def _build(root: Path) -> None:
 class Project:
     """A copy of a project, and how to add the k-th extra GET operation to its spec."""
 
-    def __init__(self, root: Path, template_path: str, processor: str) -> None:
+    def __init__(self, root: Path, template_path: str, processor: str, list_path: str) -> None:
         self.root = root
+        self.list_path = list_path
+        self.limit = 100
         self.openapi = yaml.safe_load((root / "spec/openapi.yaml").read_text(encoding="utf-8"))
         self.template_path = template_path
         self.processor = root / "handwritten/processors" / f"{processor}.py"
@@ -84,6 +89,14 @@ class Project:
         path = f"/copy{self.added}{self.template_path}"
         self.openapi["paths"][path] = item
         return yaml.safe_dump(self.openapi, sort_keys=False), path
+
+    def next_limit(self) -> tuple[str, int]:
+        """The spec with the first `limit` maximum toggled 100 <-> 50; what ?limit=75 answers."""
+        old, self.limit = self.limit, 150 - self.limit
+        text = (self.root / "spec/openapi.yaml").read_text(encoding="utf-8")
+        assert f"maximum: {old}" in text
+        self.openapi = yaml.safe_load(text.replace(f"maximum: {old}", f"maximum: {self.limit}", 1))
+        return text.replace(f"maximum: {old}", f"maximum: {self.limit}", 1), 200 if self.limit == 100 else 400
 
     def save_spec(self, text: str) -> None:
         (self.root / "spec/openapi.yaml").write_text(text, encoding="utf-8")
@@ -100,7 +113,9 @@ def measure(project: Project, key: str, runs: int) -> dict[str, list[float]]:
     watcher = Watcher(stack, root, out=lambda line: None)
     watcher.start()
     spec_s: list[float] = []
+    edit_s: list[float] = []
     code_s: list[float] = []
+    phases: dict[str, list[float]] = {"build": [], "stack": []}
     operations = len(stack.ir.operations)
     try:
         for run in range(runs):
@@ -113,6 +128,18 @@ def measure(project: Project, key: str, runs: int) -> dict[str, list[float]]:
             while watcher.generation == generation:  # served first, then reported
                 time.sleep(0.002)
             assert watcher.last is not None and watcher.last.state == "reloaded", watcher.last
+            for phase in phases:
+                phases[phase].append(watcher.last.phases_ms[phase] / 1000)
+            time.sleep(0.3)
+            text, status = project.next_limit()
+            generation = watcher.generation
+            started = time.perf_counter()
+            project.save_spec(text)
+            _until_served(stack.api_url + project.list_path + "?limit=75", status=status)
+            edit_s.append(time.perf_counter() - started)
+            while watcher.generation == generation:
+                time.sleep(0.002)
+            time.sleep(0.3)
             generation = watcher.generation
             started = time.perf_counter()
             with project.processor.open("a", encoding="utf-8") as module:
@@ -137,20 +164,26 @@ def measure(project: Project, key: str, runs: int) -> dict[str, list[float]]:
             restart_s.append(time.perf_counter() - started)
         finally:
             stack.stop()
-    return {"operations": [float(operations)], "spec": spec_s, "code": code_s, "restart": restart_s}
+    return {"operations": [float(operations)], "spec": spec_s, "edit": edit_s, "code": code_s,
+            "restart": restart_s, **phases}
 
 
 def reference(tmp: Path) -> Project:
     root = tmp / "reference"
     for part in ("spec", "handwritten", "generated"):
         shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
-    return Project(root, "/devices/{deviceId}", "apply_readings")
+    return Project(root, "/devices/{deviceId}", "apply_readings", "/devices")
 
 
 def synthetic(tmp: Path, tables: int) -> Project:
     root = write_project(tmp / "synthetic", tables)
+    spec = root / "spec/openapi.yaml"
+    openapi = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    listing = openapi["paths"]["/t000"]["get"]  # its own parameters (not a YAML alias of all)
+    listing["parameters"] = copy.deepcopy(listing["parameters"])
+    spec.write_text(yaml.safe_dump(openapi, sort_keys=False), encoding="utf-8")
     _build(root)  # writes the processors' scaffolds under handwritten/
-    return Project(root, "/t000", "apply_000")  # a list: 200 without seed data
+    return Project(root, "/t000", "apply_000", "/t000")  # a list: 200 without seed data
 
 
 def _median(values: list[float]) -> float:
@@ -162,14 +195,17 @@ def report(results: dict[str, dict[str, list[float]]], runs: int) -> str:
         f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "
         f"medians of {runs} saves (restart: {max(1, runs // 2)} runs).",
         "",
-        "| project | operations | save spec -> new route served | save handler -> reloaded | "
-        "full restart (stop, gen build, start) -> served | restart / watch (spec) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| project | operations | add an operation: save -> served (build + stack) | edit an operation: "
+        "save -> served | save a handler -> reloaded | full restart (stop, gen build, start) -> served "
+        "| restart / watch (add, edit) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in results.items():
-        spec, code, restart = _median(r["spec"]), _median(r["code"]), _median(r["restart"])
-        lines.append(f"| {name} | {int(r['operations'][0])} | {spec * 1000:.0f} ms (max {max(r['spec']) * 1000:.0f}) "
-                     f"| {code * 1000:.0f} ms | {restart * 1000:.0f} ms | {restart / spec:.1f}x |")
+        spec, edit, code = _median(r["spec"]), _median(r["edit"]), _median(r["code"])
+        restart, build, stack = _median(r["restart"]), _median(r["build"]), _median(r["stack"])
+        lines.append(f"| {name} | {int(r['operations'][0])} | {spec * 1000:.0f} ms ({build * 1000:.0f} + "
+                     f"{stack * 1000:.0f}) | {edit * 1000:.0f} ms | {code * 1000:.0f} ms | {restart * 1000:.0f} ms "
+                     f"| {restart / spec:.1f}x, {restart / edit:.1f}x |")
     return "\n".join(lines) + "\n"
 
 

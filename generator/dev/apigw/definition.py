@@ -149,8 +149,8 @@ class ApiDefinition:
 
 _PLACEHOLDER = re.compile(r"\$\$\{|%%\{|\$\{([^}]*)\}|%\{")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-# a JSON string holding a placeholder and followed by a colon: an object key
-_PLACEHOLDER_KEY = re.compile(r'"(?:[^"\\]|\\.)*[$%]\{(?:[^"\\]|\\.)*"\s*:')
+_OPENING = re.compile(r"[$%]\{")
+_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"\s*(:)?')  # to the string's end; (:) if a key
 
 
 def substitute(document: Any, variables: Mapping[str, str], pointer: str = "") -> Any:
@@ -168,7 +168,7 @@ def _substitute_text(document: dict[str, Any], variables: Mapping[str, str]) -> 
     placeholder is not a plain defined variable (the walk then reports where), or a key of the
     document would change (the walk leaves keys alone)."""
     text = json.dumps(document)
-    if _PLACEHOLDER_KEY.search(text):
+    if _placeholder_in_key(text):
         return None
     plain = True
 
@@ -185,6 +185,15 @@ def _substitute_text(document: dict[str, Any], variables: Mapping[str, str]) -> 
 
     done = _PLACEHOLDER.sub(replace, text)
     return json.loads(done) if plain else None
+
+
+def _placeholder_in_key(text: str) -> bool:
+    """Whether a ``${`` or ``%{`` of this JSON text is inside an object key."""
+    for opening in _OPENING.finditer(text):
+        rest = _STRING_REST.match(text, opening.end())
+        if rest is not None and rest.group(1) is not None:
+            return True
+    return False
 
 
 def _substitute(document: Any, variables: Mapping[str, str], pointer: str = "") -> Any:
@@ -218,7 +227,7 @@ def required_variables(document: Any) -> set[str]:
     if isinstance(document, dict):  # in one pass over the JSON text when every name is plain
         text = json.dumps(document)
         names = {m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1) is not None}
-        if all(_IDENTIFIER.fullmatch(name) for name in names) and not _PLACEHOLDER_KEY.search(text):
+        if all(_IDENTIFIER.fullmatch(name) for name in names) and not _placeholder_in_key(text):
             return names
     return _required_variables(document)
 

@@ -59,6 +59,8 @@ class Outcome:
     kept: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     """Files the build wrote under the watched folders (new scaffolds): not the user's edits."""
+    phases_ms: dict[str, float] = field(default_factory=dict)
+    """Where the time went: ``build`` (gen build) and ``stack`` (the reload itself)."""
 
     def lines(self) -> list[str]:
         changed = ", ".join(self.change.paths[:3]) + (" ..." if len(self.change.paths) > 3 else "")
@@ -92,6 +94,7 @@ class Outcome:
             "reloaded": self.reloaded,
             "created": self.created,
             "kept": self.kept,
+            "phasesMs": {k: round(v, 1) for k, v in self.phases_ms.items()},
         }
 
 
@@ -128,7 +131,9 @@ def apply(stack: RunningStack, root: Path, change: Change) -> Outcome:
 
 
 def _reload_spec(stack: RunningStack, root: Path, outcome: Outcome) -> None:
+    started = time.perf_counter()
     result = pipeline.build(root)
+    outcome.phases_ms["build"] = (time.perf_counter() - started) * 1000
     plan = result.plan
     outcome.diagnostics = result.diagnostics.sorted()
     outcome.written = [a.path for a in plan.changes if a.path.startswith("handwritten/")]
@@ -141,6 +146,8 @@ def _reload_spec(stack: RunningStack, root: Path, outcome: Outcome) -> None:
     ir = result.ir
     assert ir is not None  # build raises GenError without one
     document = json.loads((root / API_DEFINITION).read_text(encoding="utf-8"))
+    started = time.perf_counter()
     done = stack.reload(ir, document)
+    outcome.phases_ms["stack"] = (time.perf_counter() - started) * 1000
     outcome.reloaded = [f"API ({len(ir.operations)} operations)"] + (["processors"] if done.functions else [])
     outcome.created, outcome.kept = done.created, list(done.kept)
