@@ -160,3 +160,14 @@ def test_an_unchanged_event_source_keeps_its_poller(running: Running, demo: Path
     outcome = watcher.poll()
     assert outcome is not None and outcome.state == "reloaded", printed
     assert stack.workers.pollers["apply_orders"] is old_poller
+
+
+def test_an_index_added_to_a_table_that_holds_data_is_refused_until_restart(running: Running, demo: Path) -> None:
+    stack, watcher, printed = running
+    edit(demo / "spec/model.yaml", "    item: Order", "    item: Order\n    indexes:\n      byStatus: {partition_key: status}")
+    outcome = watcher.poll()
+    assert outcome is not None and outcome.state == "refused", printed
+    assert "table orders: its indexes changed; restart gen dev" in outcome.message
+    assert printed[-1].startswith("  table orders: its indexes changed")
+    assert get(f"{stack.api_url}/orders/o-1")[0] == 200
+    assert get(f"{stack.url}/_local/status")[1]["reload"]["message"] == outcome.message
