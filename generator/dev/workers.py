@@ -203,11 +203,13 @@ class Workers:
             if _schedules(self.ir, self.names) != _schedules(fresh.ir, fresh.names):
                 self.scheduler.stop()
                 scheduler = fresh.scheduler
-            self.ir, self.names = fresh.ir, fresh.names
-            self.pollers, self.counters = pollers, counters
-            self._dlq_urls, self._tips = fresh._dlq_urls, fresh._tips
-            old_archivers, self.archivers = self.archivers, archivers
-            old_scheduler, self.scheduler = self.scheduler, scheduler
+            old_archivers, old_scheduler = self.archivers, self.scheduler
+            # one dict update: status() (which takes no lock) never sees half of each side
+            self.__dict__.update(
+                ir=fresh.ir, names=fresh.names, pollers=pollers, counters=counters,
+                archivers=archivers, scheduler=scheduler, _dlq_urls=fresh._dlq_urls,
+                _tips=fresh._tips,
+            )
         # pollers the user had stopped stay stopped; new ones start
         self.start_pollers([n for n in pollers if n not in self._running
                             and (n in running or n not in before)])

@@ -10,6 +10,7 @@ reload. `stop()` joins the thread, after a reload in hand.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from generator.dev.stack import RunningStack
 from generator.dev.watch.files import Snapshot, changes, scan
 from generator.dev.watch.reload import Outcome, apply, classify
 
+log = logging.getLogger(__name__)
 INTERVAL_S = 0.1
 SETTLE_S = 0.02
 
@@ -56,7 +58,10 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
-            self.poll()
+            try:
+                self.poll()
+            except Exception:  # the watcher outlives any one bad round (apply() reports its own)
+                log.exception("gen dev --watch: a polling round failed; still watching")
 
     def poll(self) -> Outcome | None:
         """One round: apply what changed since the last round, if anything (also for tests)."""
