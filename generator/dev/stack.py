@@ -21,9 +21,9 @@ runs per process at a time (moto's state is per process).
 
 `gen dev --watch` changes a running stack in place, keeping every item and record it holds:
 `RunningStack.reload(ir, document)` (after `gen build` wrote generated/) creates what the spec
-added (tables, seeded from the seed; streams; queues), imports the functions fresh, lets new
-workers take over the old ones' checkpoints and swaps the API definition (requests in flight
-finish on the old one); it raises `ReloadRefused`, changing nothing, for what it cannot apply to
+added (tables, seeded from the seed; streams; queues), imports the functions fresh when their
+code changed, lets new workers take over the checkpoints of the old ones whose settings changed
+(the others keep running) and swaps the API definition (requests in flight finish on the old one); it raises `ReloadRefused`, changing nothing, for what it cannot apply to
 the data it holds (a key change: restart). `reload_functions()` re-imports the processors only.
 """
 
@@ -175,8 +175,10 @@ class RunningStack:
         Raises `FunctionLoadError` (the old code keeps running) when one does not import."""
         assert self._live is not None
         with self._live.lock:
+            sources = self._live.environment.sources()
             for name, handler in _import_handlers(self.ir, self._live).items():
                 self._live.functions[name].swap(handler)
+            self._live.sources = sources
 
     def report_reload(self, status: dict[str, Any]) -> None:
         """Publish the last reload's outcome as ``reload`` in ``/_local/status``."""
@@ -392,11 +394,8 @@ def _url_host(host: str) -> str:
 
 
 def _import_handlers(ir: Ir, live: _Live) -> dict[str, Handler]:
-    sources = live.environment.sources()
     live.environment.purge()
-    handlers = {p.name: load_handler(ir, p.name) for p in ir.processors}
-    live.sources = sources
-    return handlers
+    return {p.name: load_handler(ir, p.name) for p in ir.processors}
 
 
 def _seed_new(root: Path, names: LocalNames, tables: list[str], dynamodb: Any) -> dict[str, int]:
@@ -428,8 +427,8 @@ def _reload(stack: RunningStack, live: _Live, ir: Ir, document: Any) -> Reloaded
         **function_environment(ir, names, aws.endpoint, region, live.log_level), **live.function_env
     })
     # unchanged code (e.g. only an operation added) is not imported again: ~20 ms a function
-    same = live.sources == live.environment.sources() and set(live.functions) >= {
-        p.name for p in ir.processors}
+    sources = live.environment.sources()
+    same = live.sources == sources and set(live.functions) >= {p.name for p in ir.processors}
     try:
         handlers = {} if same else _import_handlers(ir, live)
     except FunctionLoadError:
@@ -446,6 +445,7 @@ def _reload(stack: RunningStack, live: _Live, ir: Ir, document: Any) -> Reloaded
             live.functions[name].swap(handler)
         else:
             live.functions[name] = FunctionSlot(handler)
+    live.sources = sources  # what now runs
     fresh = Workers.build(
         ir, names, live.functions, Clients(kinesis, s3, sqs), dlq_urls, live.checkpoints, region,
         readers=aws.shard_readers(kinesis), tips=aws.stream_tips(kinesis),
