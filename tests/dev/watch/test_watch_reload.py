@@ -171,3 +171,20 @@ def test_an_index_added_to_a_table_that_holds_data_is_refused_until_restart(runn
     assert printed[-1].startswith("  table orders: its indexes changed")
     assert get(f"{stack.api_url}/orders/o-1")[0] == 200
     assert get(f"{stack.url}/_local/status")[1]["reload"]["message"] == outcome.message
+
+
+def test_an_added_processor_gets_its_scaffold_queue_and_poller_without_a_second_reload(
+    running: Running, demo: Path
+) -> None:
+    stack, watcher, printed = running
+    edit(demo / "spec/model.yaml", "    batch_size: 100",
+         "    batch_size: 100\n  audit_orders:\n    on: [order.placed]\n    reads: [orders]")
+    outcome = watcher.poll()
+    assert outcome is not None and outcome.state == "reloaded", printed
+    assert "processors" in outcome.reloaded
+    assert outcome.written == ["handwritten/processors/audit_orders.py"]
+    assert (demo / "handwritten/processors/audit_orders.py").is_file()
+    assert watcher.poll() is None  # the scaffold gen build wrote is not a save of the user's
+    status = get(f"{stack.url}/_local/status")[1]["processors"]
+    assert status["audit_orders"]["running"] is True
+    assert status["audit_orders"]["dlq"]["url"].endswith("demo-local-audit-orders-dlq")
