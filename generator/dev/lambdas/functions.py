@@ -27,7 +27,6 @@ import importlib
 import importlib.util
 import os
 import sys
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,6 @@ from generator.ir.nodes import Ir
 
 Handler = Callable[[dict[str, Any], Any], Any]
 LOCAL_ACCESS_KEY = "testing"
-RECENT_S = 60.0
 
 
 class FunctionLoadError(UserError):
@@ -94,18 +92,18 @@ class ProcessEnvironment:
             os.environ[key] = value
 
     def purge(self) -> None:
-        """Forget this environment's imports of its packages, and the bytecode of their sources
-        changed in the last `RECENT_S` seconds.
+        """Forget this environment's imports of its packages, and the bytecode written before
+        its source last changed.
 
         A ``.pyc`` is trusted when the source's mtime (in whole seconds) and size match: an edit
         within the second of the last import that keeps the size would run the old code."""
         for name in self._package_modules():
             del sys.modules[name]
-        recent = time.time() - RECENT_S
         for source, (mtime_ns, _) in self.sources().items():
-            if mtime_ns / 1e9 >= recent:
-                with contextlib.suppress(OSError):
-                    os.unlink(importlib.util.cache_from_source(source))
+            cached = importlib.util.cache_from_source(source)
+            with contextlib.suppress(OSError):
+                if os.stat(cached).st_mtime_ns <= mtime_ns:
+                    os.unlink(cached)
         importlib.invalidate_caches()  # new files (a new processor's entry module) are seen
 
     def sources(self) -> dict[str, tuple[int, int]]:

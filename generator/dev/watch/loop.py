@@ -5,7 +5,9 @@ change has settled (a second scan a moment later sees nothing newer, so a save w
 steps is one change), it applies it (`reload.apply`), prints the outcome's lines with `out`
 and publishes it as ``reload`` in ``/_local/status`` (with a growing ``generation``). Files the
 build itself wrote under handwritten/ (a new processor's scaffold) do not trigger another
-reload. `stop()` joins the thread, after a reload in hand.
+reload. Until a spec change has been applied, every later change is applied as a spec change
+(a processor fixed after a spec reload failed on it brings the whole new spec in). `stop()`
+joins the thread, after a reload in hand.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from generator.dev.stack import RunningStack
@@ -43,6 +46,7 @@ class Watcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._snapshot: Snapshot = scan(self.root)
+        self._spec_pending = False
 
     def start(self) -> None:
         self.stack.report_reload({"generation": 0, "state": "watching", "changed": [],
@@ -76,7 +80,11 @@ class Watcher:
             current = later
         paths = changes(self._snapshot, current)
         self._snapshot = current
-        outcome = apply(self.stack, self.root, classify(paths))
+        change = classify(paths)
+        if self._spec_pending:
+            change = replace(change, spec=True)
+        outcome = apply(self.stack, self.root, change)
+        self._spec_pending = change.spec and outcome.state != "reloaded"
         if outcome.written:
             after = scan(self.root)
             for path in outcome.written:

@@ -188,3 +188,20 @@ def test_an_added_processor_gets_its_scaffold_queue_and_poller_without_a_second_
     status = get(f"{stack.url}/_local/status")[1]["processors"]
     assert status["audit_orders"]["running"] is True
     assert status["audit_orders"]["dlq"]["url"].endswith("demo-local-audit-orders-dlq")
+
+
+def test_fixing_a_processor_after_a_failed_spec_reload_brings_the_whole_spec_in(
+    running: Running, demo: Path
+) -> None:
+    stack, watcher, printed = running
+    handler = demo / "handwritten/processors/apply_orders.py"
+    edit(handler, "def handle(", "def handle(((")
+    add_customers(demo)
+    outcome = watcher.poll()
+    assert outcome is not None and outcome.state == "failed", printed
+    assert get(f"{stack.api_url}/customers/c-1")[0] != 200  # the old API still serves
+    edit(handler, "def handle(((", "def handle(")
+    outcome = watcher.poll()
+    assert outcome is not None and outcome.state == "reloaded", printed
+    assert outcome.change.spec and outcome.change.paths == ("handwritten/processors/apply_orders.py",)
+    assert get(f"{stack.api_url}/customers/c-1")[0] == 200
