@@ -13,9 +13,10 @@ each: 200 tables is ~400 operations, `benchmarks/synth.py`). For each, in one pr
    set to 50 (and back, alternately) and times until ``?limit=75`` answers 400 (200);
 3. watch, handwritten: saves a processor's module and times until the reload is done (the
    next event runs the new code);
-4. restart (the baseline): what a user does without --watch: stop the stack, `gen build`, start
-   it again (as `gen dev` does, schedules run once), until the new route answers 200. Python's
-   own start-up is not counted, which flatters the baseline.
+4. restart (the baselines): what a user does without --watch, until the new route answers 200:
+   in process (stop the stack, `gen build`, start it again with schedules run once, as `gen dev`
+   does: Python's start-up and imports not counted, which flatters it), and as a user does it
+   (`gen build` and `gen dev --port 0` as processes, the old one stopped first).
 Prints a Markdown table (medians, and the ratio restart / watch).
 """
 
@@ -26,7 +27,10 @@ import copy
 import logging
 import platform
 import shutil
+import os
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -164,8 +168,26 @@ def measure(project: Project, key: str, runs: int) -> dict[str, list[float]]:
             restart_s.append(time.perf_counter() - started)
         finally:
             stack.stop()
+    process_s: list[float] = []
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    gen = [sys.executable, "-m", "generator", "-C", str(root)]
+    for _ in range(max(1, runs // 2)):
+        text, path = project.next_spec()
+        started = time.perf_counter()
+        project.save_spec(text)
+        subprocess.run([*gen, "build", "-q"], check=True, env=env)
+        server = subprocess.Popen([*gen, "dev", "--port", "0"], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert server.stdout is not None
+            url = next(line for line in server.stdout if line.startswith("ready: "))[7:].strip()
+            _until_served(f"{url}/api" + _route(path, key))
+            process_s.append(time.perf_counter() - started)
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
     return {"operations": [float(operations)], "spec": spec_s, "edit": edit_s, "code": code_s,
-            "restart": restart_s, **phases}
+            "restart": restart_s, "process": process_s, **phases}
 
 
 def reference(tmp: Path) -> Project:
@@ -196,16 +218,19 @@ def report(results: dict[str, dict[str, list[float]]], runs: int) -> str:
         f"medians of {runs} saves (restart: {max(1, runs // 2)} runs).",
         "",
         "| project | operations | add an operation: save -> served (build + stack) | edit an operation: "
-        "save -> served | save a handler -> reloaded | full restart (stop, gen build, start) -> served "
-        "| restart / watch (add, edit) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "save -> served | save a handler -> reloaded | restart in process (stop, gen build, start) "
+        "-> served | restart as a user does (gen build; gen dev) -> served | "
+        "restart / watch (add, edit; in process, processes) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in results.items():
         spec, edit, code = _median(r["spec"]), _median(r["edit"]), _median(r["code"])
         restart, build, stack = _median(r["restart"]), _median(r["build"]), _median(r["stack"])
+        process = _median(r["process"])
         lines.append(f"| {name} | {int(r['operations'][0])} | {spec * 1000:.0f} ms ({build * 1000:.0f} + "
                      f"{stack * 1000:.0f}) | {edit * 1000:.0f} ms | {code * 1000:.0f} ms | {restart * 1000:.0f} ms "
-                     f"| {restart / spec:.1f}x, {restart / edit:.1f}x |")
+                     f"| {process * 1000:.0f} ms | {restart / spec:.1f}x, {restart / edit:.1f}x; "
+                     f"{process / spec:.1f}x, {process / edit:.1f}x |")
     return "\n".join(lines) + "\n"
 
 
