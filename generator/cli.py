@@ -176,12 +176,14 @@ def build(obj: Ctx, check: bool, show_diff: bool, force: bool, quiet: bool) -> N
                    "restarts (default: in memory, gone on stop).")
 @click.option("--log-format", type=click.Choice(["pretty", "json"]), default="pretty", show_default=True,
               help="pretty: readable lines; json: one JSON object per line (time, source, name, level, message).")
+@click.option("--watch", is_flag=True, help="On a save under spec/ or handwritten/, rebuild and reload "
+              "the running stack (its data kept).")
 @click.pass_obj
-def dev(obj: Ctx, host: str, port: int, state: Path | None, log_format: str) -> None:
+def dev(obj: Ctx, host: str, port: int, state: Path | None, log_format: str, watch: bool) -> None:
     """Run the whole system locally (moto, API emulator, processors, dashboard) until Ctrl-C."""
     from generator.dev.server import serve
 
-    serve(obj.root, host=host, port=port, state=state, log_format=log_format)
+    serve(obj.root, host=host, port=port, state=state, log_format=log_format, watch=watch)
 
 
 @cli.command(name="test")

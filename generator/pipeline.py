@@ -91,6 +91,7 @@ class BuildResult:
     diagnostics: Diagnostics
     files: list[OutputFile] = field(default_factory=list)
     written: bool = False
+    ir: Ir | None = None
 
 
 def build(root: Path, *, check: bool = False, force: bool = False, use_cache: bool = True,
@@ -102,7 +103,7 @@ def build(root: Path, *, check: bool = False, force: bool = False, use_cache: bo
     ir, files, diags = generate(root, use_cache=use_cache, emitters=emitters)
     _guard(root, ir, diags)
     the_plan = plan(root, files, ir.spec_digest, force=force, tables=table_records(ir))
-    result = BuildResult(plan=the_plan, diagnostics=diags, files=files)
+    result = BuildResult(plan=the_plan, diagnostics=diags, files=files, ir=ir)
     if check or the_plan.conflicts:
         return result
     apply_plan(root, the_plan)

@@ -6,7 +6,8 @@ an entry module that does not import), never a traceback. Otherwise it prints a 
 stack (URLs, resources, the local token form with a ready-made example, the local SigV4 key pair
 and API keys of the protected ingestion routes) and then ``ready: http://HOST:PORT`` on stdout,
 flushed, once requests are served. SIGINT or SIGTERM stops it cleanly (threads joined, moto
-stopped) and it exits 0; a second Ctrl-C while stopping aborts.
+stopped) and it exits 0; a second Ctrl-C while stopping aborts. With ``watch``, a save under spec/
+or handwritten/ reloads the running stack (`generator.dev.watch`), each outcome printed on stdout.
 Every line it prints goes through one writer (`logsink`), in ``log_format``: ``pretty`` (the
 banner and ``ready:`` as they are, records as readable lines) or ``json`` (one object a line).
 """
@@ -26,6 +27,7 @@ from generator.dev.apigw.auth import local_token
 from generator.dev.apigw.access.sigv4 import LOCAL_CREDENTIALS, SERVICE
 from generator.dev.http.guard import is_loopback
 from generator.dev.stack import RunningStack, start_stack
+from generator.dev.watch import Watcher
 from generator.ir.nodes import Ir
 
 
@@ -145,15 +147,19 @@ def bind_warning(host: str) -> str | None:
             "(/config.json) and the dashboard to other machines; use --host 127.0.0.1 unless you mean it")
 
 
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, state: Path | None = None,
-          log_format: str = "pretty") -> None:
+          log_format: str = "pretty", *, watch: bool = False) -> None:
     # Every line printed from here on (banner, access log, functions' output) goes through
     # one writer, whole, in `log_format` (logsink); all of it is undone before errors print.
     with logsink.installed(log_format):
-        _serve(root, host, port, state)
+        _serve(root, host, port, state, watch)
 
 
-def _serve(root: Path, host: str, port: int, state: Path | None) -> None:
+def _serve(root: Path, host: str, port: int, state: Path | None, watch: bool) -> None:
     if (warning := bind_warning(host)) is not None:
         print(warning, file=sys.stderr, flush=True)
     started = time.monotonic()
@@ -166,14 +172,20 @@ def _serve(root: Path, host: str, port: int, state: Path | None) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C aborts
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    watcher = Watcher(stack, root, _say) if watch else None
     try:
         for line in summary(stack, root, started):
             print(line)
+        if watcher is not None:
+            watcher.start()
+            print("watching spec/ and handwritten/: a save reloads the stack, keeping its data")
         print(f"ready: {stack.url}", flush=True)
         while not stop.wait(1.0):
             pass
         print("gen dev: stopping", file=sys.stderr)
     finally:
+        if watcher is not None:
+            watcher.stop()
         stack.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)

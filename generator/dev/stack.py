@@ -20,6 +20,13 @@ Start-up, in order (anything failing undoes what was done and raises):
  7. serve HTTP.
 `RunningStack.stop()` reverses all of it: server, worker threads, moto, environment. One stack
 runs per process at a time (moto's state is per process).
+
+`gen dev --watch` changes a running stack in place, keeping every item and record it holds:
+`RunningStack.reload(ir, document)` (after `gen build` wrote generated/) creates what the spec
+added (tables, seeded from the seed; streams; queues), imports the functions fresh when their
+code changed, lets new workers take over the checkpoints of the old ones whose settings changed
+(the others keep running) and swaps the API definition (requests in flight finish on the old one); it raises `ReloadRefused`, changing nothing, for what it cannot apply to
+the data it holds (a key change: restart). `reload_functions()` re-imports the processors only.
 """
 
 from __future__ import annotations
@@ -41,10 +48,13 @@ from generator.dev.apigw import ApiGateway, wsgi_app
 from generator.dev.apigw.access.api_keys import ApiKeys, Plan
 from generator.dev.apigw.definition import DefinitionError, required_variables
 from generator.dev.console.views import Console, start_console
+from generator.dev.apigw.wsgi import GatewaySlot
 from generator.dev.freshness import API_DEFINITION, StaleOutput, check_generated
 from generator.dev.http.wsgi_server import WsgiServer
 from generator.dev.lambdas.functions import (
     FunctionLoadError,
+    FunctionSlot,
+    Handler,
     ProcessEnvironment,
     function_environment,
     import_paths,
@@ -52,7 +62,14 @@ from generator.dev.lambdas.functions import (
 )
 from generator.dev.local_aws.identity import DEFAULT_REGION, LOCAL_ACCOUNT
 from generator.dev.local_aws.moto_server import LocalAws
-from generator.dev.local_aws.resources import LOCAL_STAGE, LocalNames, create_resources, local_names
+from generator.dev.local_aws.resources import (
+    LOCAL_STAGE,
+    LocalNames,
+    create_added,
+    create_resources,
+    local_names,
+    refused_changes,
+)
 from generator.dev.local_aws.retention import Retention
 from generator.dev.local_endpoints import LocalEndpoints
 from generator.dev.state.persistence import Persistence, kept
@@ -60,17 +77,53 @@ from generator.dev.web import StaticSite, dispatcher
 from generator.dev.workers import Clients, Workers
 from generator.errors import UserError
 from generator.ir.nodes import Ir
-from generator.seeding import load_seed_file
+from generator.seeding import SEED_PATH, load_seed_file, write_batches
 
 log = logging.getLogger(__name__)
 ACCESS_LOG = logging.getLogger("generator.dev.access")
 API_STAGE = "api"
 CHECKPOINTS = ".gen-cache/checkpoints"
+OLD_GATEWAY_GRACE_S = 30.0
 _one_stack = threading.Lock()
 
 
 class StackError(UserError):
     """The stack cannot start; the message says why and what to do (no traceback needed)."""
+
+
+class ReloadRefused(UserError):
+    """A spec change the running stack cannot apply to the data it holds; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What a reload did: tables created (physical name: items seeded), the tables (physical)
+    and streams (logical) the spec no longer has but the stack keeps, with their data."""
+
+    created: dict[str, int]
+    kept: tuple[str, ...]
+    functions: bool = True
+    """Whether the functions were imported again (their code had changed)."""
+
+
+@dataclass
+class _Live:
+    """What a running stack needs to change itself (`RunningStack.reload`)."""
+
+    root: Path
+    aws: LocalAws
+    gateway: GatewaySlot
+    environment: ProcessEnvironment
+    functions: dict[str, FunctionSlot]
+    checkpoints: Path
+    function_env: Mapping[str, str]
+    log_level: str
+    status: list[dict[str, Any]]
+    dlq_urls: dict[str, str]
+    clients: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, tuple[int, int]] = field(default_factory=dict)  # as last imported
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    persistence: Persistence | None = None  # gen dev --state: what it keeps follows a reload
 
 
 @dataclass
@@ -91,6 +144,7 @@ class RunningStack:
     # the dev console at /_local/ (its recorder observes the gateway and every poller)
     console: Console | None = field(default=None, repr=False)
     state_line: str = "in memory only: gone when gen dev stops (--state DIR keeps it)"
+    _live: _Live | None = field(default=None, repr=False)
 
     @property
     def api_url(self) -> str:
@@ -118,6 +172,27 @@ class RunningStack:
         finally:
             server.stop()
             gateway.close()
+
+    def reload(self, ir: Ir, document: Any) -> Reloaded:
+        """Serve `ir` and the API `document` from now on, keeping the data (module docstring)."""
+        assert self._live is not None
+        with self._live.lock:
+            return _reload(self, self._live, ir, document)
+
+    def reload_functions(self) -> None:
+        """Import every processor fresh (handwritten/ changed); the next invocation runs it.
+        Raises `FunctionLoadError` (the old code keeps running) when one does not import."""
+        assert self._live is not None
+        with self._live.lock:
+            sources = self._live.environment.sources()
+            for name, handler in _import_handlers(self.ir, self._live).items():
+                self._live.functions[name].swap(handler)
+            self._live.sources = sources
+
+    def report_reload(self, status: dict[str, Any]) -> None:
+        """Publish the last reload's outcome as ``reload`` in ``/_local/status``."""
+        if self._live is not None:
+            self._live.status[0] = status
 
     def stop(self) -> None:
         """Stop serving, join every thread, stop moto, restore the environment. Idempotent."""
@@ -281,7 +356,8 @@ def _start(
         )
     except DefinitionError as error:
         raise StackError(f"{API_DEFINITION} cannot run locally: {error}") from None
-    resources.callback(gateway.close)
+    slot = GatewaySlot(gateway)
+    resources.callback(lambda: slot.gateway.close())
 
     environment = ProcessEnvironment(
         {**function_environment(ir, names, aws.endpoint, region, log_level), **function_env},
@@ -290,7 +366,7 @@ def _start(
     )
     resources.callback(environment.restore)
     try:
-        handlers = {p.name: load_handler(ir, p.name) for p in ir.processors}
+        handlers = {p.name: FunctionSlot(load_handler(ir, p.name)) for p in ir.processors}
     except FunctionLoadError as error:
         raise StackError(str(error)) from None
 
@@ -312,12 +388,15 @@ def _start(
                 log.info("schedule %s ran at start-up in %.0f ms%s", p.name, record.duration_ms,
                          "" if record.ok else f": {record.error}")
 
+    status: list[dict[str, Any]] = [{}]
+
     def info() -> dict[str, Any]:
-        return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}}
+        reload = {"reload": status[0]} if status[0] else {}
+        return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}, **reload}
 
     local = LocalEndpoints(workers, info, console)
     site = StaticSite(root / "frontend" / "dist", ir.operations, API_STAGE)
-    app_holder.append(dispatcher(wsgi_app(gateway), local, site, API_STAGE))
+    app_holder.append(dispatcher(wsgi_app(slot), local, site, API_STAGE))
     http.start(name="gen-dev-http")
     resources.callback(http.stop)  # the first thing stop() does: no request meets a stopped part
     return RunningStack(
@@ -333,6 +412,10 @@ def _start(
         _transport=aws.in_process.call,
         console=console,
         state_line=_state_line(state, persistence) if persistence and state else RunningStack.state_line,
+        _live=_Live(root, aws, slot, environment, handlers, checkpoints, function_env, log_level,
+                    status, dict(dlq_urls), {"dynamodb": dynamodb, "kinesis": kinesis, "s3": s3,
+                                             "sqs": sqs}, environment.sources(),
+                    persistence=persistence),
     )
 
 
@@ -348,3 +431,78 @@ def _url_host(host: str) -> str:
     if host in ("", "0.0.0.0"):
         return "127.0.0.1"
     return f"[{host}]" if ":" in host else host
+
+
+def _import_handlers(ir: Ir, live: _Live) -> dict[str, Handler]:
+    live.environment.purge()
+    return {p.name: load_handler(ir, p.name) for p in ir.processors}
+
+
+def _seed_new(root: Path, names: LocalNames, tables: list[str], dynamodb: Any) -> dict[str, int]:
+    """Seed only the tables just created (the others keep what they hold)."""
+    try:
+        seed = json.loads((root / SEED_PATH).read_text(encoding="utf-8"))["tables"]
+    except (OSError, ValueError, KeyError) as error:
+        raise StackError(f"cannot read {SEED_PATH}: {error}") from None
+    return {names.tables[t]: write_batches(dynamodb, names.tables[t], seed.get(t, [])) for t in tables}
+
+
+def _reload(stack: RunningStack, live: _Live, ir: Ir, document: Any) -> Reloaded:
+    refused = refused_changes(stack.ir, ir)
+    if refused:
+        raise ReloadRefused("; ".join(refused))
+    aws, region = live.aws, stack.region
+    names = local_names(ir, LOCAL_STAGE)
+    # Everything that can fail on the user's input fails before the stack changes.
+    try:
+        gateway = ApiGateway(
+            document, gateway_variables(document, ir, names, region),
+            {**names.stage_variables(ir), ir.names.cors_origin_variable: stack.url},
+            aws.endpoint, region, stage=API_STAGE, service_transport=aws.in_process.call,
+            api_keys=local_api_keys(ir),
+        )
+    except DefinitionError as error:
+        raise StackError(f"{API_DEFINITION} cannot run locally: {error}") from None
+    live.environment.update({
+        **function_environment(ir, names, aws.endpoint, region, live.log_level), **live.function_env
+    })
+    # unchanged code (e.g. only an operation added) is not imported again: ~20 ms a function
+    sources = live.environment.sources()
+    same = live.sources == sources and set(live.functions) >= {p.name for p in ir.processors}
+    try:
+        handlers = {} if same else _import_handlers(ir, live)
+    except FunctionLoadError:
+        gateway.close()
+        raise
+    dynamodb, kinesis, s3, sqs = (live.clients[s] for s in ("dynamodb", "kinesis", "s3", "sqs"))
+    created, added_dlqs = create_added(stack.ir, ir, names, dynamodb=dynamodb, kinesis=kinesis,
+                                       s3=s3, sqs=sqs)
+    live.dlq_urls.update(added_dlqs)
+    dlq_urls = {p.name: live.dlq_urls[p.name] for p in ir.processors}
+    seeded = _seed_new(live.root, names, created, dynamodb)
+    for name, handler in handlers.items():
+        if name in live.functions:
+            live.functions[name].swap(handler)
+        else:
+            live.functions[name] = FunctionSlot(handler)
+    live.sources = sources  # what now runs
+    if live.persistence is not None:
+        live.persistence.track(kept(names))
+    fresh = Workers.build(
+        ir, names, live.functions, Clients(kinesis, s3, sqs), dlq_urls, live.checkpoints, region,
+        readers=aws.shard_readers(kinesis), tips=aws.stream_tips(kinesis),
+        store=live.persistence.checkpoints if live.persistence is not None else None,
+    )
+    if stack.console is not None:  # the console traces the new gateway and pollers too
+        stack.console.follow(fresh, live.dlq_urls)
+        gateway.observer = stack.console.recorder.record_request
+    stack.workers.take_over(fresh)
+    old = live.gateway.swap(gateway)
+    # requests in flight on the old definition finish before its client closes
+    closer = threading.Timer(OLD_GATEWAY_GRACE_S, old.close)
+    closer.daemon = True
+    closer.start()
+    left = sorted(set(stack.names.tables.values()) - set(names.tables.values()))
+    left += sorted({s.name for s in stack.ir.streams} - {s.name for s in ir.streams})
+    stack.ir, stack.names, stack._definition = ir, names, document
+    return Reloaded(created=seeded, kept=tuple(left), functions=not same)

@@ -12,6 +12,9 @@ measures lag with the given `StreamTips` (both default to the Kinesis API; the s
 what its local AWS offers). `start()` / `stop()` run or stop all of it (threads joined);
 pollers can also be stopped and restarted alone (`stop_pollers` / `start_pollers`), resuming
 from their checkpoints. `status()` is the JSON the ``/_local/status`` endpoint serves.
+`take_over(fresh)` (for `gen dev --watch`) stops these workers, each after its invocation in
+hand, and runs ``fresh``'s in their place under this same object: built on the same checkpoint
+directory, the new pollers and archivers resume exactly where the old ones stopped.
 """
 
 from __future__ import annotations
@@ -176,6 +179,48 @@ class Workers:
         for archiver in self.archivers.values():
             archiver.stop()
 
+    def take_over(self, fresh: Workers) -> None:
+        """Run ``fresh``'s workers in place of these (see the module docstring).
+
+        A poller or archiver whose settings are unchanged keeps running (its handler is the
+        same function slot, whose code the caller has swapped), and so does the scheduler when
+        no schedule changed (its next fire times stand); the others stop after the invocation
+        in hand and their successors start from the checkpoints they left."""
+        with self._lock:
+            running, before = set(self._running), set(self.pollers)
+            pollers = {n: self.pollers[n] if _same_poller(self.pollers.get(n), p) else p
+                       for n, p in fresh.pollers.items()}
+            counters = {n: self.counters[n] if pollers[n] is self.pollers.get(n) else c
+                        for n, c in fresh.counters.items()}
+            for name in running:
+                if pollers.get(name) is not self.pollers[name]:
+                    self.pollers[name].stop()
+                    self._running.discard(name)
+            archivers = {n: self.archivers[n] if _same_archiver(self.archivers.get(n), a) else a
+                         for n, a in fresh.archivers.items()}
+            for name, archiver in self.archivers.items():
+                if archivers.get(name) is not archiver:
+                    archiver.stop()
+            scheduler = self.scheduler
+            if _schedules(self.ir, self.names) != _schedules(fresh.ir, fresh.names):
+                self.scheduler.stop()
+                scheduler = fresh.scheduler
+            old_archivers, old_scheduler = self.archivers, self.scheduler
+            # one dict update: status() (which takes no lock) never sees half of each side
+            self.__dict__.update(
+                ir=fresh.ir, names=fresh.names, pollers=pollers, counters=counters,
+                archivers=archivers, scheduler=scheduler, _dlq_urls=fresh._dlq_urls,
+                _tips=fresh._tips,
+            )
+        # pollers the user had stopped stay stopped; new ones start
+        self.start_pollers([n for n in pollers if n not in self._running
+                            and (n in running or n not in before)])
+        for name, archiver in archivers.items():
+            if archiver is not old_archivers.get(name):
+                archiver.start()
+        if scheduler is not old_scheduler:
+            scheduler.start()
+
     def _select(self, processors: Iterable[str] | None) -> list[str]:
         wanted = list(self.pollers) if processors is None else list(processors)
         unknown = [name for name in wanted if name not in self.pollers]
@@ -295,6 +340,23 @@ class Workers:
             "archives": archives,
             "schedules": self.scheduler.status(),
         }
+
+
+def _same_poller(old: KinesisPoller | None, new: KinesisPoller) -> bool:
+    """The same event source mapping but for the handler object (a counter around one slot)."""
+    if old is None:
+        return False
+    settings = [{k: v for k, v in vars(p.config).items() if k != "handler"} for p in (old, new)]
+    return settings[0] == settings[1]
+
+
+def _same_archiver(old: Archiver | None, new: Archiver) -> bool:
+    return old is not None and old.config == new.config
+
+
+def _schedules(ir: Ir, names: LocalNames) -> list[tuple[str, str | None, str]]:
+    return [(p.name, p.schedule, names.functions[p.name]) for p in ir.processors
+            if p.kind == "schedule"]
 
 
 def _total(tips: Mapping[str, int] | None) -> int | None:

@@ -17,7 +17,7 @@ URI, an unknown validator name) is a `DefinitionError`, never a silent approxima
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -149,34 +149,102 @@ class ApiDefinition:
 
 _PLACEHOLDER = re.compile(r"\$\$\{|%%\{|\$\{([^}]*)\}|%\{")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_OPENING = re.compile(r"[$%]\{")
+_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"\s*(:)?')  # to the string's end; (:) if a key
 
 
 def substitute(document: Any, variables: Mapping[str, str], pointer: str = "") -> Any:
     """A copy of `document` with `${name}` filled in every string, as `templatefile()` does."""
+    if not pointer and isinstance(document, dict):
+        done = _substitute_text(document, variables)
+        if done is not None:
+            return done
+    return _substitute(document, variables, pointer)
+
+
+def _substitute_text(document: dict[str, Any], variables: Mapping[str, str]) -> Any:
+    """The same, on the document's JSON text in one pass (~10x faster on a large definition;
+    `gen dev --watch` substitutes the whole definition at each reload); None when any
+    placeholder is not a plain defined variable (the walk then reports where), or a key of the
+    document would change (the walk leaves keys alone)."""
+    text = json.dumps(document)
+    if _placeholder_in_key(text):
+        return None
+    plain = True
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal plain
+        token = match.group(0)
+        if token in ("$${", "%%{"):
+            return token[1:]
+        name = (match.group(1) or "").strip()
+        if not _IDENTIFIER.fullmatch(name) or name not in variables:
+            plain = False
+            return token
+        return json.dumps(variables[name])[1:-1]  # escaped as JSON string content
+
+    done = _PLACEHOLDER.sub(replace, text)
+    return json.loads(done) if plain else None
+
+
+def _placeholder_in_key(text: str) -> bool:
+    """Whether a ``${`` or ``%{`` of this JSON text is inside an object key."""
+    for opening in _OPENING.finditer(text):
+        rest = _STRING_REST.match(text, opening.end())
+        if rest is not None and rest.group(1) is not None:
+            return True
+    return False
+
+
+def _substitute(document: Any, variables: Mapping[str, str], pointer: str = "") -> Any:
     if isinstance(document, str):
         return _substitute_string(document, variables, pointer or "/")
     if isinstance(document, list):
-        return [substitute(item, variables, f"{pointer}/{i}") for i, item in enumerate(document)]
+        return [
+            item if _plain(item) else _substitute(item, variables, f"{pointer}/{i}")
+            for i, item in enumerate(document)
+        ]
     if isinstance(document, dict):
+        # leaves without a placeholder are copied as they are: no pointer is built for them
+        # (a reload of gen dev --watch substitutes the whole definition again)
         return {
-            key: substitute(value, variables, f"{pointer}/{_escape_pointer(key)}")
+            key: value if _plain(value)
+            else _substitute(value, variables, f"{pointer}/{_escape_pointer(key)}")
             for key, value in document.items()
         }
     return document
 
 
+def _plain(value: Any) -> bool:
+    """A leaf that `substitute` leaves unchanged (immutable, no ``{`` to fill)."""
+    if isinstance(value, str):
+        return "{" not in value
+    return not isinstance(value, (dict, list))
+
+
 def required_variables(document: Any) -> set[str]:
     """Every `${name}` the document uses (what `vars` must provide, e.g. `role_<operationId>`)."""
+    if isinstance(document, dict):  # in one pass over the JSON text when every name is plain
+        text = json.dumps(document)
+        names = {m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1) is not None}
+        if all(_IDENTIFIER.fullmatch(name) for name in names) and not _placeholder_in_key(text):
+            return names
+    return _required_variables(document)
+
+
+def _required_variables(document: Any) -> set[str]:
     if isinstance(document, str):
+        if "${" not in document:
+            return set()
         return {
             match.group(1).strip()
             for match in _PLACEHOLDER.finditer(document)
             if match.group(1) is not None
         }
     if isinstance(document, list):
-        return set().union(*(required_variables(item) for item in document))
+        return set().union(*(_required_variables(item) for item in document))
     if isinstance(document, dict):
-        return set().union(*(required_variables(value) for value in document.values()))
+        return set().union(*(_required_variables(value) for value in document.values()))
     return set()
 
 
@@ -414,7 +482,7 @@ def _gateway_responses(document: Mapping[str, Any]) -> dict[str, GatewayResponse
 
 def load_definition(document: Mapping[str, Any], variables: Mapping[str, str]) -> ApiDefinition:
     """Substitute placeholders, resolve references and build the route table."""
-    doc: dict[str, Any] = substitute(copy.deepcopy(dict(document)), variables)
+    doc: dict[str, Any] = substitute(dict(document), variables)  # a copy: `document` is kept
     routes: list[Route] = []
     for resource_path, raw_item in (doc.get("paths") or {}).items():
         item = _resolve(doc, raw_item)

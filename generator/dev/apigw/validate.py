@@ -139,12 +139,30 @@ def _compares_values(node: Any) -> bool:
     return False
 
 
+_ACCEPTORS: dict[str, Callable[[Any], bool] | None] = {}
+_ACCEPTORS_KEPT = 256
+
+
 def fast_acceptor(schema: Any) -> Callable[[Any], bool] | None:
     """A check that answers True only for documents jsonschema's draft 4 model accepts.
 
     False means "not known to be valid" (jsonschema decides). None when the model is left to
     jsonschema alone (keywords that compare values, or fastjsonschema cannot compile it).
+    Remembered by the schema's text: compiling takes ~0.1 s for a large body model, and a
+    reload of gen dev --watch meets the same models again.
     """
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        return _fast_acceptor(schema)
+    if key not in _ACCEPTORS:
+        if len(_ACCEPTORS) >= _ACCEPTORS_KEPT:
+            _ACCEPTORS.clear()
+        _ACCEPTORS[key] = _fast_acceptor(schema)
+    return _ACCEPTORS[key]
+
+
+def _fast_acceptor(schema: Any) -> Callable[[Any], bool] | None:
     if not isinstance(schema, dict) or _compares_values(schema):
         return None
     formats = {

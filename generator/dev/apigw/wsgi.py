@@ -4,6 +4,10 @@ Contract: `wsgi_app(gateway)` returns a WSGI application that hands each request
 `gateway.handle` with the raw (still percent-encoded) path, so `%2F` inside a path parameter stays
 inside it, as in API Gateway; the query string as a multi-dict; every header; the body; and the
 client address as `$context.identity.sourceIp`.
+
+`GatewaySlot` holds the gateway being served; `swap` replaces it atomically (for `gen dev
+--watch`): each request reads the slot once, so a request in flight finishes on the definition
+it started with and the next one meets the new definition.
 """
 
 from __future__ import annotations
@@ -30,10 +34,23 @@ def _raw_path(environ: WSGIEnvironment) -> str:
     return quote(decoded.encode("latin-1").decode("utf-8", "replace"), safe="/:@!$&'()*+,;=-._~")
 
 
-def wsgi_app(gateway: ApiGateway) -> WSGIApplication:
+class GatewaySlot:
+    """The gateway now served; `swap` puts another in its place and returns the previous one."""
+
+    def __init__(self, gateway: ApiGateway) -> None:
+        self.gateway = gateway
+
+    def swap(self, gateway: ApiGateway) -> ApiGateway:
+        previous, self.gateway = self.gateway, gateway  # one reference store: atomic
+        return previous
+
+
+def wsgi_app(gateway: ApiGateway | GatewaySlot) -> WSGIApplication:
+    slot = gateway if isinstance(gateway, GatewaySlot) else GatewaySlot(gateway)
+
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        result = gateway.handle(
+        result = slot.gateway.handle(
             request.method,
             _raw_path(environ),
             request.args.to_dict(flat=False),

@@ -57,6 +57,12 @@ class Recorder:
         self._requests: deque[tuple[int, RequestTrace]] = deque(maxlen=max_requests)
         self._events: dict[str, deque[dict[str, Any]]] = {}
 
+    def learn(self, processors: Mapping[str, str], streams: Mapping[str, str]) -> None:
+        """Add names (function -> processor, physical -> logical stream), e.g. after a reload."""
+        with self._lock:
+            self._processors.update(processors)
+            self._streams.update(streams)
+
     def _next(self) -> int:
         self._seq += 1
         return self._seq

@@ -100,6 +100,15 @@ class Console:
         self._dlq_urls = dict(dlq_urls)
         self._dlq_locks = {name: threading.Lock() for name in self._dlq_urls}
 
+    def follow(self, fresh: Workers, dlq_urls: Mapping[str, str]) -> None:
+        """After a reload (`gen dev --watch`): learn the names of ``fresh`` (the workers about to
+        take over), observe its pollers that have no observer yet (call before they start), and
+        list its dead-letter queues. Queues of removed processors stay listed: they keep data."""
+        _observe(self.recorder, fresh)
+        for name, url in dlq_urls.items():
+            self._dlq_locks.setdefault(name, threading.Lock())
+            self._dlq_urls[name] = url
+
     def respond(self, request: Request, parts: list[str]) -> Response | None:
         """The answer to ``/_local/<parts>``, or None when the path is not the console's."""
         head = parts[0] if parts else ""
@@ -261,11 +270,17 @@ def start_console(
     """A console over ``workers`` whose recorder observes every poller (call before the
     pollers start: they read their observer at start). The gateway's observer is the caller's
     to set: ``gateway.observer = console.recorder.record_request``."""
+    recorder = Recorder({}, {})
+    _observe(recorder, workers)
+    return Console(recorder, workers, dynamodb, sqs, tips, dlq_urls)
+
+
+def _observe(recorder: Recorder, workers: Workers) -> None:
     names = workers.names
-    recorder = Recorder(
+    recorder.learn(
         {function: processor for processor, function in names.functions.items()},
         {physical: stream for stream, physical in names.streams.items()},
     )
     for poller in workers.pollers.values():
-        poller.observer = recorder.record_batch
-    return Console(recorder, workers, dynamodb, sqs, tips, dlq_urls)
+        if poller.observer is None:
+            poller.observer = recorder.record_batch

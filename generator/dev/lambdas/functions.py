@@ -13,11 +13,19 @@ stack imports its own copies: a cold start, with clients bound to this stack's e
 on `restore()` puts environment, path and modules back as it found them; `load_handler`
 imports an entry module and returns its ``handler``, its output attributed to the processor
 (`logsink.attributed`: what it prints and logs while it runs is that function's).
+
+For `gen dev --watch`: `FunctionSlot` is the handler the workers hold; `swap` replaces the code
+behind it, so an invocation in hand finishes on the old code and the next one runs the new.
+`ProcessEnvironment.update` adds variables (new tables) that `restore()` also undoes;
+`ProcessEnvironment.purge` forgets the imported modules of its packages and their bytecode
+caches, so the next `load_handler` imports handwritten and generated code fresh from disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -79,6 +87,39 @@ class ProcessEnvironment:
                 sys.path.insert(0, path)
                 self._added.append(path)
 
+    def update(self, env: Mapping[str, str]) -> None:
+        """Set more (or new values of) variables; `restore()` undoes them too."""
+        for key, value in env.items():
+            self._saved.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def purge(self) -> None:
+        """Forget this environment's imports of its packages, and the bytecode written before
+        its source last changed.
+
+        A ``.pyc`` is trusted when the source's mtime (in whole seconds) and size match: an edit
+        within the second of the last import that keeps the size would run the old code."""
+        for name in self._package_modules():
+            del sys.modules[name]
+        for source, (mtime_ns, _) in self.sources().items():
+            cached = importlib.util.cache_from_source(source)
+            with contextlib.suppress(OSError):
+                if os.stat(cached).st_mtime_ns <= mtime_ns:
+                    os.unlink(cached)
+        importlib.invalidate_caches()  # new files (a new processor's entry module) are seen
+
+    def sources(self) -> dict[str, tuple[int, int]]:
+        """Every Python source of its packages under its paths, with its mtime (ns) and size:
+        two equal answers mean the functions' code has not changed in between."""
+        found: dict[str, tuple[int, int]] = {}
+        for path in self._paths:
+            for package in self._packages:
+                for source in Path(path, package).rglob("*.py"):
+                    with contextlib.suppress(OSError):
+                        stat = source.stat()
+                        found[str(source)] = (stat.st_mtime_ns, stat.st_size)
+        return found
+
     def _package_modules(self) -> list[str]:
         return [name for name in list(sys.modules) if name.split(".", 1)[0] in self._packages]
 
@@ -97,6 +138,19 @@ class ProcessEnvironment:
             if path in sys.path:
                 sys.path.remove(path)
         self._added.clear()
+
+
+class FunctionSlot:
+    """A function's handler as the workers hold it; `swap` deploys new code behind it."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    def swap(self, handler: Handler) -> None:
+        self.handler = handler
+
+    def __call__(self, event: dict[str, Any], context: Any) -> Any:
+        return self.handler(event, context)
 
 
 def import_paths(root: Path) -> list[Path]:

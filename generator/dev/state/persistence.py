@@ -98,6 +98,17 @@ class Persistence:
             state.close()
             raise
 
+    def track(self, resources: Resources) -> None:
+        """Keep these too from the next snapshot on (tables, streams, queues added by a reload
+        of `gen dev --watch`); what was kept before stays kept (a removed table keeps its data)."""
+        with self._snapshot_lock:
+            old = self._resources
+            self._resources = Resources(
+                *(tuple(sorted(set(a) | set(b))) for a, b in (
+                    (old.tables, resources.tables), (old.streams, resources.streams),
+                    (old.queues, resources.queues), (old.buckets, resources.buckets)))
+            )
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="gen-state-snapshots", daemon=True)
         self._thread.start()
