@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from generator.dev.watch import Watcher
 from tests.dev.watch.support import edit
 from tests.dev.watch.test_watch_reload import Running
 from tests.localstack.test_7_console import CHROMIUM_ARGS
@@ -52,13 +53,22 @@ def _no_horizontal_scroll(tab: Any) -> bool:
 def test_a_broken_spec_is_shown_with_its_located_errors_and_cleared_when_fixed(
     phone: Any, running: Running, demo: Path, tmp_path: Path
 ) -> None:
-    stack, watcher, printed = running
+    stack, _, printed = running
+    watcher = Watcher(stack, demo, printed.append, interval=3600)
     phone.goto("/_local/")
     phone.get_by_test_id("stack-state").get_by_text("State: in memory only").wait_for()
     # no reload reported (gen dev without --watch, or nothing saved yet): nothing about reloads
     assert phone.get_by_test_id("reload-failed").inner_text() == ""
     assert phone.get_by_test_id("reload-ok").inner_text() == ""
+    watcher.start()  # as gen dev --watch does; its thread would poll in an hour: polled by hand
+    try:
+        phone.get_by_test_id("reload-ok").get_by_text("Watching spec/ and handwritten/").wait_for()
+        _break_fix_and_hide(phone, watcher, printed, demo, tmp_path)
+    finally:
+        watcher.stop()
 
+
+def _break_fix_and_hide(phone: Any, watcher: Watcher, printed: list[str], demo: Path, tmp_path: Path) -> None:
     edit(demo / "spec/model.yaml", *BROKEN)
     outcome = watcher.poll()
     assert outcome is not None and outcome.state == "invalid", printed

@@ -4,6 +4,7 @@ last `gen dev --watch` reload, with each located error of a spec that was refuse
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from generator.dev.stack import start_stack
@@ -26,6 +27,7 @@ def test_status_says_state_is_in_memory_and_carries_a_failed_reloads_errors(
     assert status["state"]["line"].startswith("in memory only")  # kept next to the reload
     reload = status["reload"]
     assert reload["state"] == "invalid" and reload["generation"] == 1
+    assert reload["at"] >= time.time() - 60  # when it ended: the console says "at HH:MM:SS"
     (error,) = reload["errors"]
     assert (error["file"], error["line"], error["col"], error["level"]) == ("spec/model.yaml", 8, 5, "error")
     assert error["code"].startswith("E-") and "sortkey" in error["message"]
