@@ -3,6 +3,8 @@
 | request | answer |
 | --- | --- |
 | ``GET /_local/status`` | stream sizes, per-processor lag, counters and DLQ depth, archives, schedules |
+| | ``state``: where state lives (``dir``: the --state DIR or null; ``line``: as gen dev prints it) |
+| | ``reload`` (with --watch): the last reload, its ``state``, ``changed`` files and located ``errors`` |
 | ``POST /_local/schedules/<name>/fire`` | run scheduled processor ``<name>`` now; its run record |
 | ``POST /_local/pollers/stop`` / ``start`` | stop / start the Kinesis pollers (``?processor=`` picks some) |
 | ``POST /_local/drain?timeout=S`` | wait until the running pollers have settled their streams |

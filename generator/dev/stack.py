@@ -389,10 +389,13 @@ def _start(
                          "" if record.ok else f": {record.error}")
 
     status: list[dict[str, Any]] = [{}]
+    state_line = _state_line(state, persistence) if persistence and state else RunningStack.state_line
+    where = {"dir": str(state) if persistence and state else None, "line": state_line}
 
     def info() -> dict[str, Any]:
         reload = {"reload": status[0]} if status[0] else {}
-        return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}, **reload}
+        return {"url": url, "aws": {"endpoint": aws.endpoint, "region": region}, "state": where,
+                **reload}
 
     local = LocalEndpoints(workers, info, console)
     site = StaticSite(root / "frontend" / "dist", ir.operations, API_STAGE)
@@ -411,7 +414,7 @@ def _start(
         _definition=document,
         _transport=aws.in_process.call,
         console=console,
-        state_line=_state_line(state, persistence) if persistence and state else RunningStack.state_line,
+        state_line=state_line,
         _live=_Live(root, aws, slot, environment, handlers, checkpoints, function_env, log_level,
                     status, dict(dlq_urls), {"dynamodb": dynamodb, "kinesis": kinesis, "s3": s3,
                                              "sqs": sqs}, environment.sources(),

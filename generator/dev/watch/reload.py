@@ -61,6 +61,8 @@ class Outcome:
     """Files the build wrote under the watched folders (new scaffolds): not the user's edits."""
     phases_ms: dict[str, float] = field(default_factory=dict)
     """Where the time went: ``build`` (gen build) and ``stack`` (the reload itself)."""
+    at: float = 0.0
+    """When the reload ended (epoch seconds): the console says "reloaded at HH:MM:SS"."""
 
     def lines(self) -> list[str]:
         changed = ", ".join(self.change.paths[:3]) + (" ..." if len(self.change.paths) > 3 else "")
@@ -95,6 +97,7 @@ class Outcome:
             "created": self.created,
             "kept": self.kept,
             "phasesMs": {k: round(v, 1) for k, v in self.phases_ms.items()},
+            "at": round(self.at, 3),
         }
 
 
@@ -127,6 +130,7 @@ def apply(stack: RunningStack, root: Path, change: Change) -> Outcome:
         log.debug("reload failed", exc_info=True)
         outcome.state, outcome.message = "failed", f"internal error: {type(error).__name__}: {error}"
     outcome.took_ms = (time.perf_counter() - started) * 1000
+    outcome.at = time.time()
     return outcome
 
 

@@ -3,7 +3,7 @@
 "use strict";
 
 const POLL_MS = 2000;
-const state = { tab: "requests", selected: null, lastRequests: -1, lastEvents: -1, tablePage: null, dlqShown: null };
+const state = { tab: "requests", selected: null, lastRequests: -1, lastEvents: -1, tablePage: null, dlqShown: null, lastReload: null };
 const $ = (id) => document.getElementById(id);
 
 function esc(value) {
@@ -231,6 +231,55 @@ async function redrive(name) {
   if (state.dlqShown === name) showDlq(name);
 }
 
+// --- the stack: where its state lives, the last gen dev --watch reload ------------------------
+
+const RELOAD_HEAD = { invalid: "failed: the spec is invalid", refused: "refused", failed: "failed" };
+
+function clock(epochSeconds) {
+  const d = new Date(epochSeconds * 1000);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+function changed(paths) {
+  return paths.slice(0, 3).join(", ") + (paths.length > 3 ? ` and ${paths.length - 3} more` : "");
+}
+
+// One located diagnostic as the terminal prints it: file:line:col: error[CODE]: message, then its hint.
+function diagnostic(d) {
+  const line = String(d.text || "").split("\n")[0] || `${d.file}:${d.line}:${d.col}: ${d.level}[${d.code}]: ${d.message}`;
+  return `<li data-testid="reload-${d.level === "error" ? "error" : "warning"}"><code>${esc(line)}</code>
+    ${d.hint ? `<br><span class="hint">hint: ${esc(d.hint)}</span>` : ""}</li>`;
+}
+
+function diagnostics(list) {
+  return list.length ? `<ul class="diagnostics">${list.map(diagnostic).join("")}</ul>` : "";
+}
+
+async function refreshStack() {
+  const status = await getJson("/_local/status");
+  if (status.state) $("stack-state").textContent = `State: ${status.state.line}`;
+  const reload = status.reload;  // absent without --watch
+  const key = reload ? `${reload.generation}:${reload.state}` : "";
+  if (key === state.lastReload) return;  // redrawn (and announced) once per reload
+  state.lastReload = key;
+  const failed = reload && reload.state in RELOAD_HEAD;
+  $("reload-failed").innerHTML = failed ? `<h2>Reload ${esc(RELOAD_HEAD[reload.state])}; still serving the previous version</h2>
+    <p>Saved at ${clock(reload.at)}: <code>${esc(changed(reload.changed))}</code></p>
+    ${reload.message ? `<p>${esc(reload.message)}</p>` : ""}
+    ${diagnostics(reload.errors)}${diagnostics(reload.warnings)}
+    <button type="button" id="reload-hide">Hide until the next reload</button>` : "";
+  let ok = "";
+  if (reload && reload.state === "watching") ok = "<p>Watching spec/ and handwritten/: a save reloads the stack.</p>";
+  else if (reload && reload.state === "reloaded") {
+    const what = reload.reloaded.join(" and ");
+    const created = Object.entries(reload.created).map(([t, n]) => `table ${t} created (${n} seeded)`);
+    const kept = reload.kept.map((k) => `${k} kept with its data (no longer in the spec)`);
+    ok = `<p>Reloaded at ${clock(reload.at)} (${esc(changed(reload.changed))}: ${esc(what)}, ${esc(Math.round(reload.tookMs))} ms)
+      ${[...created, ...kept].map((line) => `<br><span class="hint">${esc(line)}</span>`).join("")}</p>${diagnostics(reload.warnings)}`;
+  }
+  $("reload-ok").innerHTML = ok;
+}
+
 // --- wiring --------------------------------------------------------------------------------
 
 const REFRESH = { requests: refreshRequests, events: refreshEvents, tables: null, streams: refreshStreams, schedules: refreshSchedules, dlq: refreshDlq };
@@ -244,6 +293,7 @@ function showTab(tab) {
 }
 
 async function tick() {
+  refreshStack().catch((error) => notify(`cannot reach gen dev: ${error.message}`, "bad"));
   const refresh = REFRESH[state.tab];
   if (!refresh) return;
   try {
@@ -262,6 +312,10 @@ document.addEventListener("click", (event) => {
   else if (target.dataset.showDlq) showDlq(target.dataset.showDlq).catch((e) => notify(e.message, "bad"));
   else if (target.dataset.redrive) redrive(target.dataset.redrive);
   else if (target.id === "table-next") showItems(state.tablePage);
+  else if (target.id === "reload-hide") {
+    $("reload-failed").innerHTML = "";
+    document.querySelector("[data-tab][aria-pressed=true]").focus();  // the button is gone
+  }
 });
 $("table-form").addEventListener("submit", (event) => { event.preventDefault(); showItems(null); });
 $("event-stream").addEventListener("change", () => { state.lastEvents = -1; tick(); });
