@@ -63,7 +63,10 @@ def test_gen_dev_json_logs_one_object_per_line() -> None:
         assert drain(http, 30)
         assert http.post("/_local/schedules/mark_offline/fire").status == 200
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
+        # not communicate(): it would read stdout too, racing the pump for the last records
+        process.wait(timeout=30)
+        assert process.stderr is not None
+        stderr = process.stderr.read()
     finally:
         if process.poll() is None:
             process.kill()
