@@ -73,8 +73,14 @@ class Client:
         return answer.status, json.loads(answer.data) if answer.data else None
 
 
+# Event times start two days back and step by a millisecond: distinct (device, time) keys, and
+# never ahead of the clock (the ingestion template refuses events beyond their max_future).
+_EPOCH_MS = (int(time.time()) - 2 * 86_400) * 1000
+
+
 def _time(n: int) -> str:
-    return datetime.fromtimestamp(1_790_000_000 + n, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    at = datetime.fromtimestamp((_EPOCH_MS + n) / 1000, UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
 class Events:
