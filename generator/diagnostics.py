@@ -54,13 +54,26 @@ class Diagnostic:
 
 @dataclass
 class Diagnostics:
-    """An ordered, de-duplicated collection of diagnostics."""
+    """An ordered, de-duplicated collection of diagnostics. Change `items` only through the
+    methods (`add`, `extend`, `withdraw`): they keep the set that makes `add` O(1) (a build at
+    400 operations reports over a thousand size warnings)."""
 
     items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def add(self, diagnostic: Diagnostic) -> None:
-        if diagnostic not in self.items:
+        if len(self._seen) != len(self.items):  # given at construction, or changed directly
+            self._seen = set(self.items)
+        if diagnostic not in self._seen:
             self.items.append(diagnostic)
+            self._seen.add(diagnostic)
+
+    def withdraw(self, mark: int) -> list[Diagnostic]:
+        """Remove and return the diagnostics added after the first `mark`."""
+        later = self.items[mark:]
+        del self.items[mark:]
+        self._seen = set(self.items)
+        return later
 
     def error(self, code: str, message: str, location: Location, hint: str | None = None) -> None:
         self.add(Diagnostic("error", code, message, location, hint))

@@ -7,7 +7,9 @@ planner sorts files by path, and two emitters writing one path is an internal er
 Each emitter is one part (`generator.ir.parts`) of `emit_all`'s work: it is given the IR
 without the source document and the spec digest (`nodes_only`), so its output is a function of
 the frozen IR nodes alone. Only the emitters in `READS_SOURCE` see the whole IR; they are given
-the runner and declare their own parts.
+the runner and declare their own parts. The emitters in `READS_NO_OPERATIONS` are given those
+nodes without the operations (they never read them), so adding or editing an operation does not
+run them again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ from generator.ir.nodes import Ir
 from generator.ir.parts import DIRECT, Part, Reads, Runner, nodes_only
 
 READS_SOURCE: frozenset[str] = frozenset({"generator.emit.api:emit_api"})
+# their output is a function of the IR nodes but the operations (tests/emit/test_emit_parts.py)
+READS_NO_OPERATIONS: frozenset[str] = frozenset({
+    "generator.emit.seed:emit_seed",
+    "generator.emit.scaffold:emit_scaffolds",
+    "generator.emit.python:emit_python",
+})
 
 EMITTERS: tuple[str, ...] = (
     "generator.emit.seed:emit_seed",
@@ -54,11 +62,14 @@ def _files(spec: str, ir: Ir, run: Runner) -> list[OutputFile]:
         emitter = cast(Callable[[Ir, Runner], list[OutputFile]], load_emitter(spec))
         return emitter(ir, run)
     nodes = nodes_only(ir)
+    reads = Reads(nodes=True, constant=spec)
+    if spec in READS_NO_OPERATIONS:
+        nodes, reads = replace(nodes, operations=()), Reads(context=True, constant=spec)
 
     def compute() -> list[list[Any]]:
         return [[f.path, f.content, f.source, f.ownership, f.header, f.template] for f in load_emitter(spec)(nodes)]
 
-    rows = run.value(Part("emit", Reads(nodes=True, constant=spec), compute, _plain_files))
+    rows = run.value(Part("emit", reads, compute, _plain_files))
     return [OutputFile(path=p, content=c, source=s, ownership=cast(Ownership, o), header=h, template=t)
             for p, c, s, o, h, t in rows]
 

@@ -18,12 +18,17 @@ from generator.ir.names import IndexNames, OperationNames, ProcessorNames, Proje
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceRef:
-    """Where a node came from: a spec file, a JSON pointer into it, and its line:col."""
+    """Where a node came from: a spec file, a JSON pointer into it, and its line:col.
+
+    The line and col are left out of the repr: a node's repr is what the build's memo keys are
+    made of (`generator.speed.materials`), and a line that moved (an operation added above it)
+    must not make every node after it look changed. No memoised part may read them
+    (`generator.ir.parts`); diagnostics are never memoised, so they always carry these fresh."""
 
     file: str
     pointer: tuple[str | int, ...] = ()
-    line: int = 0
-    col: int = 0
+    line: int = field(default=0, repr=False)
+    col: int = field(default=0, repr=False)
 
     @property
     def location(self) -> Location:

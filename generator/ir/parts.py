@@ -7,7 +7,8 @@ memo, keyed by exactly what the part declares it reads. Stages never compute key
 memo; their one obligation is that the declaration is true:
 
   - a `Part`'s value is a function of what its `Reads` names (and of gen's own code), and is
-    plain data (a str, a bool, or lists of them);
+    plain data (a str, a bool, or lists of them); it never depends on a node's line or col
+    (`SourceRef`), which no key holds (tests/unit/test_speed_memo.py moves every line);
   - a `Check` finds nothing whenever it found nothing before for the same `Reads` (only such
     clean verdicts may be reused, so what is reported never depends on a memo).
 """

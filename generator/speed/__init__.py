@@ -59,8 +59,7 @@ REVIEW_SIDES = ("base", "head")
 def review_caches(root: Path) -> dict[str, Path]:
     """`gen review`'s cache folder per side, ``.gen-cache/review/{base,head}``, each started as a
     copy of the project's own .gen-cache/. One per side: a session keeps only the entries its run
-    used, and line numbers are part of the keys, so a shared one would hold one side's entries at
-    a time. Every memo is keyed by content, so what the last `gen build` validated and rendered
+    used, so a shared one would hold one side's entries at a time. Every memo is keyed by content, so what the last `gen build` validated and rendered
     serves a review of the same parts; the project's cache is never touched."""
     project = root / CACHE_DIR
     folders = {side: project / "review" / side for side in REVIEW_SIDES}

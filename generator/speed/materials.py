@@ -3,7 +3,9 @@
 Two exact descriptions make up every material:
   - compact JSON (sorted keys) of spec data: it tells every value and type apart;
   - the `repr` of frozen IR nodes (`exact_repr`): dataclasses, tuples, dicts and scalars print
-    everything they hold; a repr that shows an object address is refused.
+    everything they hold, but a `SourceRef`'s line and col (which no part may read, so an added
+    operation does not change the key of every node below it); a repr that shows an object
+    address is refused.
 `Materials` computes each description once per build (the IR's reprs, the compact JSON of the
 spec's sub-trees, by identity: no stage mutates the loaded spec) and turns a part's `Reads`
 into its material.

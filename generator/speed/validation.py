@@ -60,11 +60,10 @@ def overlapped_ir(session: Session, spec: LoadedSpec, diags: Diagnostics) -> tup
     check_xgen_keys(spec.openapi, diags)  # withdrawn with the rest if the structural check fails
 
     def join() -> bool:
-        later = diags.items[mark:]
-        del diags.items[mark:]
+        later = diags.withdraw(mark)
         ok = pending()
         if ok:
-            diags.items.extend(later)
+            diags.extend(later)
         else:
             assert spec.model is not None
             check_model(session, spec.model, diags)  # what validated_ir reports beside the OpenAPI errors

@@ -111,13 +111,26 @@ def _insert_lines_early(root: Path) -> None:
                     encoding="utf-8")
 
 
+def _add_operation(root: Path) -> None:
+    """A new path in the middle of paths: every later line moves (the components' too)."""
+    def change(doc: dict[str, object]) -> None:
+        paths = doc["paths"]  # type: ignore[index]
+        items = list(paths.items())  # type: ignore[attr-defined]
+        at = [path for path, _ in items].index("/t002") + 1
+        added = {"get": {**paths["/t002"]["get"], "operationId": "listItem002Again"}}  # type: ignore[index]
+        paths.clear()  # type: ignore[attr-defined]
+        paths.update(items[:at] + [("/t002/again", added)] + items[at:])  # type: ignore[attr-defined]
+
+    _edit_yaml(root / "spec/openapi.yaml", change)
+
+
 def _seed_number(root: Path) -> None:
     seed = root / "spec/seed/t000.yaml"
     seed.write_text(seed.read_text(encoding="utf-8").replace("1.50", "1.500"), encoding="utf-8")
 
 
 EDITS: list[Callable[[Path], None]] = [_one_path, _summary, _shared_schema, _rename_table, _add_processor,
-                                       _insert_lines_early, _seed_number]
+                                       _insert_lines_early, _add_operation, _seed_number]
 
 
 def test_warm_builds_equal_cold_builds_through_a_sequence_of_edits(tmp_path: Path) -> None:
@@ -157,6 +170,40 @@ def test_a_one_path_edit_renders_only_that_path(tmp_path: Path, monkeypatch: pyt
     _build(warm)
     assert computed == {"apipath": 1, "lint": 1, "json": 1}
     assert loaded == sorted(emit.READS_SOURCE)  # only the API emitter, which declares its own parts
+
+
+def test_an_added_operation_renders_only_what_reads_every_operation(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An added path moves the lines of every node after it; lines are not part of any key, so
+    the other operations' mapping templates, path items and lint parts are reused, and so are
+    the emitters that read no operation: what runs again is the new operation's parts and what
+    reads every operation (the other emitters, the components), and then the result is exactly
+    a cold build's."""
+    import generator.emit as emit
+    from generator.speed.session import Session
+
+    warm = _project(tmp_path / "warm")
+    _build(warm)
+    computed: dict[str, int] = {}
+    memoized, clean = Session.memoized, Session.clean
+
+    def counting(namespace: str, compute: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object) -> object:
+            computed[namespace] = computed.get(namespace, 0) + 1
+            return compute(*args)
+        return wrapper
+
+    monkeypatch.setattr(Session, "memoized", lambda self, namespace, material, compute, plain: memoized(
+        self, namespace, material, counting(namespace, compute), plain))
+    monkeypatch.setattr(Session, "clean", lambda self, namespace, material, run, diags: clean(
+        self, namespace, material, counting(namespace, run), diags))
+    _add_operation(warm)
+    _build(warm)
+    assert computed.pop("emit") == len(emit.EMITTERS) - len(emit.READS_SOURCE) - len(emit.READS_NO_OPERATIONS)
+    # and the new path item's canonical JSON fragment, for the spec digest
+    assert computed == {"vtl": 1, "apipath": 1, "lint": 1, "apicomponents": 1, "json": 1}
+    monkeypatch.undo()
+    _assert_same_as_cold(warm, tmp_path)
 
 
 def _damage(root: Path, how: str) -> None:
@@ -212,6 +259,10 @@ _BREAKAGES = {
     "ir": [("operationId: getItem002", "operationId: getItem001")],
     "structure": [("description: page\n", "descriptio: page\n")],
     "model": [("partition_key: id3\n", "partition_key: 3\n")],
+    # lines move above a part that was memoised clean, and that part breaks: the error carries
+    # the new line (the memo keys leave lines out; only clean verdicts are kept)
+    "lint, lines moved": [("paths:\n", "tags:\n- name: extra\n  description: moves every line\npaths:\n"),
+                          ("description: one\n", "description: costs ${price}\n")],
 }
 
 

@@ -189,3 +189,52 @@ def test_a_repr_that_shows_an_address_is_never_a_key(tmp_path: Path) -> None:
         run.value(Part("ns", Reads(nodes=True), lambda: computed.append(1) or "v", is_text))
         run.check(Check("ns", Reads(nodes=True), lambda diags: computed.append(2)), Diagnostics())
     assert computed == [1, 2, 1, 2]
+
+
+def test_no_part_reads_a_line(tmp_path: Path) -> None:
+    """Memo keys leave a SourceRef's line and col out (an added operation moves every line after
+    it), which is sound only while no output depends on them: the reference spec with every line
+    moved gives the same IR reprs and the same files, built without any memo."""
+    import shutil
+
+    from generator import pipeline
+    from tests.conftest import REPO
+
+    roots = []
+    for name, moved in (("here", ""), ("moved", "# three lines\n# that move\n# every node\n")):
+        root = tmp_path / name
+        shutil.copytree(REPO / "spec", root / "spec")
+        for doc in ("openapi.yaml", "model.yaml"):
+            path = root / "spec" / doc
+            path.write_text(moved + path.read_text(encoding="utf-8"), encoding="utf-8")
+        roots.append(root)
+    (ir, files, _), (ir_moved, files_moved, _) = (pipeline.generate(root, use_cache=False) for root in roots)
+    assert [op.source.line + 3 for op in ir.operations] == [op.source.line for op in ir_moved.operations]
+    assert [m.source.line + 3 for m in ir.models] == [m.source.line for m in ir_moved.models]
+    assert repr(ir) == repr(ir_moved)
+    assert files == files_moved
+
+
+def test_a_moved_line_is_not_part_of_a_key() -> None:
+    ir = _ir()
+    op = ir.operations[1]
+    moved = replace(ir, operations=(ir.operations[0], replace(op, source=replace(op.source, line=op.source.line + 9)))
+                    + ir.operations[2:], models=tuple(replace(m, source=replace(m.source, col=7)) for m in ir.models))
+    for reads in (Reads(nodes=True), Reads(context=True, operation=1), Reads(context=True, rest=True, path=op.path)):
+        assert Materials().reads(moved, reads) == Materials().reads(ir, reads)
+    renamed = replace(ir, models=(replace(ir.models[0], source=replace(ir.models[0].source, pointer=("x",))),)
+                      + ir.models[1:])
+    assert Materials().reads(renamed, Reads(context=True)) != Materials().reads(ir, Reads(context=True))
+
+
+def test_diagnostics_stay_unique_and_ordered() -> None:
+    diags = Diagnostics()
+    a, b = (Location("spec/openapi.yaml", line) for line in (1, 2))
+    for loc in (a, b, a, b):
+        diags.warning("W-X", "same", loc)
+    assert [d.location.line for d in diags.items] == [1, 2]
+    later = diags.withdraw(1)
+    assert [d.location.line for d in later] == [2] and len(diags) == 1
+    diags.extend(later + later)
+    diags.warning("W-X", "same", b)
+    assert [d.location.line for d in diags.items] == [1, 2]
