@@ -7,6 +7,7 @@ expects it to implement anything.
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar, Protocol
 
 OFFLINE_AFTER = dt.timedelta(minutes=10)
 """A device silent for longer than this is offline (mark_offline runs every 5 minutes)."""
@@ -14,9 +15,33 @@ OFFLINE_AFTER = dt.timedelta(minutes=10)
 READING_RETENTION = dt.timedelta(days=30)
 """Readings expire (DynamoDB TTL on `expiresAt`) this long after the time they were taken."""
 
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
-"""How far ahead of the processing time an event's own time may be (device clock skew). A
-later time is not trusted for device state: one such event would pin `lastSeen` until then."""
+UNGUARDED_TOLERANCE = dt.timedelta(minutes=5)
+"""The tolerance for an event type whose spec turns the API's time guard off
+(`max_future: null`): the processors still never let one event from a wrong clock pin state."""
+
+
+class Timed(Protocol):
+    """An event class of the generated package: it carries the spec's `max_future`."""
+
+    max_future: ClassVar[dt.timedelta | None]
+
+
+def tolerance(event_type: type[Timed]) -> dt.timedelta:
+    """How far ahead of the processing time an event of `event_type` may be dated (device clock
+    skew) and still be trusted for device state: the spec's `max_future`, which the API enforces
+    against the request time, so nothing the API accepted is distrusted here (processing comes
+    after the request). A later time would pin `lastSeen` until then."""
+    return UNGUARDED_TOLERANCE if event_type.max_future is None else event_type.max_future
+
+
+def state_tolerance() -> dt.timedelta:
+    """The tolerance for a stored `lastSeen`/`lastReading`: the widest of the event types that
+    write them."""
+    # Imported here: the constants above are read by tools and tests that do not put the
+    # generated package on the path.
+    from fleet.events import DeviceHeartbeatEvent, ReadingRecordedEvent
+
+    return max(tolerance(ReadingRecordedEvent), tolerance(DeviceHeartbeatEvent))
 
 
 def is_recent(seen: dt.datetime, now: dt.datetime) -> bool:
@@ -24,12 +49,14 @@ def is_recent(seen: dt.datetime, now: dt.datetime) -> bool:
     return now - seen <= OFFLINE_AFTER
 
 
-def is_ahead(time: dt.datetime, now: dt.datetime) -> bool:
-    """Whether `time` lies further in the future of `now` than FUTURE_TOLERANCE allows."""
-    return time - now > FUTURE_TOLERANCE
+def is_ahead(time: dt.datetime, now: dt.datetime, allowed: dt.timedelta) -> bool:
+    """Whether `time` lies further in the future of `now` than `allowed`."""
+    return time - now > allowed
 
 
 def expires_at(taken: dt.datetime, now: dt.datetime) -> int:
     """The TTL (epoch seconds) of a reading taken at `taken`, processed at `now`: a time too
     far ahead counts as `now` plus the tolerance (so it expires, and 9999 does not overflow)."""
-    return int((min(taken, now + FUTURE_TOLERANCE) + READING_RETENTION).timestamp())
+    from fleet.events import ReadingRecordedEvent
+
+    return int((min(taken, now + tolerance(ReadingRecordedEvent)) + READING_RETENTION).timestamp())

@@ -12,8 +12,8 @@ so a late, older event never overwrites newer state, even when another invocatio
 mark_offline wrote in between (then those devices are re-read and their updates re-planned).
 The updates of a batch go together (`update_each`: one TransactWriteItems per 100 devices, so
 a batch costs a handful of round trips, not one per device).
-Event times further ahead of the processing time than FUTURE_TOLERANCE are not trusted for
-state: such a reading is stored (its TTL counted from the processing time) but moves nothing,
+Event times further ahead of the processing time than the spec's `max_future` for their type
+(`fleet_rules.tolerance`) are not trusted for state: such a reading is stored (its TTL counted from the processing time) but moves nothing,
 and a state already holding such a time (written before this rule) counts as absent, so one
 event from a wrong clock never pins a device.
 Events of devices that are not registered fail (they are retried: the registration may
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from fleet.events import DeviceHeartbeatEvent, ReadingRecordedEvent
 from fleet.models import Device, Measurement, Reading, ReadingRecorded
 from fleet.runtime.expr import Condition, Path, Update, attr
-from handwritten.fleet_rules import expires_at, is_ahead, is_recent
+from handwritten.fleet_rules import expires_at, is_ahead, is_recent, state_tolerance, tolerance
 from msgspec import UNSET
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def handle(batch: Batch[ApplyReadingsEvent], ctx: ApplyReadingsContext) -> None:
         if isinstance(e, ReadingRecordedEvent)
     ]
     ctx.readings.batch_write(puts=readings)
-    ahead = [e for d in known for e in groups[d] if is_ahead(e.data.time, now)]
+    ahead = [e for d in known for e in groups[d] if _ahead(e, now)]
     if ahead:
         ctx.logger.warning(
             "event times ahead of the clock do not move device state",
@@ -113,7 +113,7 @@ def _plan(device: Device, events: list[ApplyReadingsEvent], now: dt.datetime) ->
     """The update that moves `device` forward with `events`, or None if they are all older
     (or too far ahead of `now` to be trusted)."""
     update = Update()
-    events = [e for e in events if not is_ahead(e.data.time, now)]
+    events = [e for e in events if not _ahead(e, now)]
     if not events:
         return None
     seen = _trusted(device.last_seen, now)
@@ -143,7 +143,14 @@ def _plan(device: Device, events: list[ApplyReadingsEvent], now: dt.datetime) ->
 
 def _trusted(time: object, now: dt.datetime) -> dt.datetime | None:
     """A stored time, or None when there is none or it is too far ahead of `now` to trust."""
-    return time if isinstance(time, dt.datetime) and not is_ahead(time, now) else None
+    if isinstance(time, dt.datetime) and not is_ahead(time, now, state_tolerance()):
+        return time
+    return None
+
+
+def _ahead(event: ApplyReadingsEvent, now: dt.datetime) -> bool:
+    """Whether the event's time is further ahead of `now` than its type's tolerance."""
+    return is_ahead(event.data.time, now, tolerance(type(event)))
 
 
 def _measurement(data: ReadingRecorded) -> Measurement:

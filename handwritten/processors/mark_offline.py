@@ -8,7 +8,7 @@ offline. The table is scanned page by page with a filter that DynamoDB evaluates
 stored times compare as strings), and each candidate is checked again here with datetimes.
 Each write is conditional on the device still being online with the `lastSeen` that was read,
 so a reading that arrives meanwhile wins. A `lastSeen` further ahead of the tick than
-FUTURE_TOLERANCE (written from a wrong clock before apply_readings stopped trusting such
+`fleet_rules.state_tolerance()` (written from a wrong clock before apply_readings stopped trusting such
 times) says nothing about the device: it counts as silent, so it cannot keep a device online.
 """
 
@@ -18,7 +18,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from fleet.runtime.expr import Condition, Update, attr
-from handwritten.fleet_rules import FUTURE_TOLERANCE, OFFLINE_AFTER
+from handwritten.fleet_rules import OFFLINE_AFTER, state_tolerance
 from msgspec import UNSET
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ PAGE_SIZE = 100
 
 def handle(tick: Tick, ctx: MarkOfflineContext) -> None:
     """Mark every device silent since before `tick.time - OFFLINE_AFTER` offline."""
-    cutoff, ahead = tick.time - OFFLINE_AFTER, tick.time + FUTURE_TOLERANCE
+    cutoff, ahead = tick.time - OFFLINE_AFTER, tick.time + state_tolerance()
     marked = raced = 0
     for device in ctx.devices.scan_all(filter=_candidates(cutoff, ahead), page_size=PAGE_SIZE):
         if not _silent(device, cutoff, ahead):

@@ -14,7 +14,8 @@ exceed 400 KB) can never be registered: the error is raised, so the runtime isol
 event as poison (it goes to the dead-letter queue alone); other errors fail the device's
 events, to be retried.
 `registeredAt` is the first registration's event time, or the processing time when the event
-has none or its time is further ahead than FUTURE_TOLERANCE (it is set once and kept).
+has none or its time is further ahead than the spec's `max_future` for `device.registered`
+(`fleet_rules.tolerance`; it is set once and kept).
 """
 
 from __future__ import annotations
@@ -22,14 +23,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from fleet.events import DeviceRegisteredEvent
 from fleet.models import Site
 from fleet.runtime.expr import Update, attr
-from handwritten.fleet_rules import is_ahead
+from handwritten.fleet_rules import is_ahead, tolerance
 from msgspec import UNSET
 
 if TYPE_CHECKING:
     from fleet.contracts import RegisterDevicesContext
-    from fleet.events import DeviceRegisteredEvent, RegisterDevicesEvent
+    from fleet.events import RegisterDevicesEvent
     from fleet.runtime.stream import Batch
 
 PLACEHOLDER_TIMEZONE = "UTC"
@@ -69,7 +71,7 @@ def _registration(events: list[DeviceRegisteredEvent], now: dt.datetime) -> Upda
     """One update from a device's registrations in stream order (later fields win)."""
     latest = events[-1].data
     first_time = events[0].time
-    if first_time is UNSET or is_ahead(first_time, now):
+    if first_time is UNSET or is_ahead(first_time, now, tolerance(DeviceRegisteredEvent)):
         first_time = now
     update = (
         Update()

@@ -224,6 +224,31 @@ def test_a_future_dated_event_never_pins_device_state(aws: Any, put_device: Any,
     assert _device(aws, "d1").status == "offline"
 
 
+def test_the_processors_trust_what_the_specs_max_future_lets_the_api_accept(
+        aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tolerance is the spec's `max_future` (the generated class variable), not a constant
+    of the processors: with `max_future: 1h` a reading 30 minutes ahead (which the API accepted)
+    moves the device; with the guard off (`null`) the processors keep their 5 minutes."""
+    from fleet.events import DeviceHeartbeatEvent, ReadingRecordedEvent
+
+    assert ReadingRecordedEvent.max_future == dt.timedelta(minutes=5)  # spec/model.yaml says 5m
+    handler = _handler("apply_readings")
+    put_device("d1", status="offline")
+    monkeypatch.setattr(ReadingRecordedEvent, "max_future", dt.timedelta(hours=1))
+    monkeypatch.setattr(DeviceHeartbeatEvent, "max_future", dt.timedelta(hours=1))
+    assert _failed(handler(stream.event(stream.record(reading("d1", "2026-11-24T15:35:00Z"), "d1")),
+                           lambda_context)) == []
+    assert _device(aws, "d1").last_seen.isoformat() == "2026-11-24T15:35:00+00:00"
+    put_device("d2", status="offline")
+    monkeypatch.setattr(ReadingRecordedEvent, "max_future", None)
+    monkeypatch.setattr(DeviceHeartbeatEvent, "max_future", None)
+    assert _failed(handler(stream.event(stream.record(reading("d2", "2026-11-24T15:35:00Z"), "d2"),
+                                        stream.record(reading("d2", "2026-11-24T15:09:00Z"), "d2")),
+                           lambda_context)) == []
+    assert _device(aws, "d2").last_seen.isoformat() == "2026-11-24T15:09:00+00:00"
+
+
 def test_a_state_pinned_before_the_rule_is_overwritten_by_real_readings(
         aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
     pinned = {"time": "2100-01-01T00:00:00Z", "temperature": Decimal(1), "humidity": None, "battery": 5}

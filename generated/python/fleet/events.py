@@ -3,11 +3,14 @@
 
 Decoding into a union of these classes dispatches on the `type` attribute (msgspec tagged
 union); `data` is the typed payload. `subject` must equal the payload's subject field: it is
-the Kinesis partition key that keeps one entity's events in order.
+the Kinesis partition key that keeps one entity's events in order. `max_future` is the spec's
+event-time tolerance: the API refuses an event whose time lies further past the request time
+(None: the spec turned the guard off).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import typing as _t
 from typing import ClassVar  # msgspec recognises class variables only by this spelling
 
@@ -28,6 +31,7 @@ class DeviceHeartbeatEvent(
     """
 
     type: ClassVar[str] = "device.heartbeat"
+    max_future: ClassVar[_dt.timedelta | None] = _dt.timedelta(seconds=300)
     specversion: _t.Literal["1.0"]
     id: _NonEmpty
     source: _NonEmpty
@@ -50,6 +54,7 @@ class DeviceRegisteredEvent(
     """
 
     type: ClassVar[str] = "device.registered"
+    max_future: ClassVar[_dt.timedelta | None] = _dt.timedelta(seconds=300)
     specversion: _t.Literal["1.0"]
     id: _NonEmpty
     source: _NonEmpty
@@ -72,6 +77,7 @@ class ReadingRecordedEvent(
     """
 
     type: ClassVar[str] = "reading.recorded"
+    max_future: ClassVar[_dt.timedelta | None] = _dt.timedelta(seconds=300)
     specversion: _t.Literal["1.0"]
     id: _NonEmpty
     source: _NonEmpty

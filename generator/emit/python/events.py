@@ -5,6 +5,8 @@ The envelope follows CloudEvents 1.0 (JSON): `specversion` "1.0", non-empty `id`
 `subject`, optional timezone-aware `time`, `datacontenttype`, `dataschema`; unknown extension
 attributes are ignored. `__post_init__` checks that `subject` equals the payload's subject
 field, because the subject is the Kinesis partition key that orders the entity's events.
+The class variable `max_future` carries the spec's event-time tolerance (None when the spec
+turns the guard off), so handwritten code can trust exactly what the API accepted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class EnvelopeView:
     header: list[str]
     doc: list[str]
     type_line: str
+    max_future_line: str
     data: str
     subject_py: str
     subject_error: str
@@ -43,8 +46,17 @@ def _envelope(ir: Ir, event: Event) -> EnvelopeView:
     return EnvelopeView(
         name=event.class_name, header=bracketed(f"class {event.class_name}(", options, "):"),
         doc=docstring(doc, "    "), type_line=f"    type: ClassVar[str] = {literal(event.type)}",
+        max_future_line=f"    max_future: ClassVar[_dt.timedelta | None] = {_tolerance(event)}",
         data=f"_m.{data.class_name}", subject_py=subject.py_name,
         subject_error=literal(f"subject must equal data.{event.subject}"))
+
+
+def _tolerance(event: Event) -> str:
+    """The spec's `max_future` as a Python expression: processors read the same tolerance the
+    API enforces, so a time the API accepted is never distrusted by the code behind it."""
+    if event.max_future_seconds is None:
+        return "None"
+    return f"_dt.timedelta(seconds={event.max_future_seconds})"
 
 
 def _union(name: str, members: list[str], doc: str) -> UnionView:
