@@ -268,7 +268,7 @@ def _run(root: Path, ir: Ir, processor: Processor, target: Target, options: Repl
             raise UsageError(str(error)) from None
         disabled = env.get("POWERTOOLS_IDEMPOTENCY_DISABLED", "").lower() in ("1", "true", "yes")
         ledger = None if disabled else Ledger(ir.names.package, env[ir.names.idempotency_env],
-                                              processor.name)
+                                              processor.name, target.names.functions[processor.name])
         feed = LakeFeed(target.s3, target.bucket, objects, state.window, after=state.position,
                         page_limit=processor.batch_size, rate=options.rate, stop=stop)
         checkpoint.feed = feed

@@ -29,10 +29,11 @@ Handler = Callable[[dict[str, Any], Any], Any]
 class Ledger:
     """The project's idempotency records of one processor: look up, delete."""
 
-    def __init__(self, package: str, table: str, processor: str) -> None:
+    def __init__(self, package: str, table: str, processor: str, function: str) -> None:
         idempotency = importlib.import_module(f"{package}.runtime.idempotency")
         stream = importlib.import_module(f"{package}.runtime.stream")
-        self._ledger = idempotency.BatchLedger(table, processor, 3600)
+        # `function`: the name the handler's context carries, which the runtime's keys start with
+        self._ledger = idempotency.BatchLedger(table, processor, 3600, function=function)
         self._identity: Callable[[str, str], str] = stream.identity
 
     def key(self, data: bytes) -> str | None:

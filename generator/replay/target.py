@@ -5,8 +5,8 @@ at ``--dev-url``, ``/_local/status``), under stage ``local`` and its dummy crede
 functions' environment is gen dev's own (`function_environment`), so idempotency keys match.
 `stage_target`: a deployed stage with the caller's AWS credentials (boto3's usual chain); the
 account id names the data-lake bucket; the environment is the deployed function's as the
-Terraform sets it, plus ``AWS_LAMBDA_FUNCTION_NAME`` (Powertools puts the function name in
-every idempotency key, so without it replayed events would not be recognised as applied) and
+Terraform sets it, plus ``AWS_LAMBDA_FUNCTION_NAME`` (as Lambda sets it;
+the idempotency keys start with the handler's context's function name, the same name) and
 the caller's credentials as resolved (keys and session token: they may expire during a long
 replay; the checkpoint lets it resume with fresh ones).
 Either way the handler runs here, in this process. Every failure to reach AWS is an `EnvError`

@@ -59,20 +59,31 @@ def test_wiped_table_is_rebuilt_from_the_lake(world: World, tmp_path: object) ->
 def test_a_stage_is_reached_with_credentials_and_the_deployed_functions_names(world: World) -> None:
     """`--stage` as against AWS, here against gen dev's moto standing in for an account (boto3's
     AWS_ENDPOINT_URL): credentials from the environment, the account from STS, the stage's bucket
-    and tables by their physical names, the function's name in the idempotency keys (so the
-    events gen dev applied, under its keys, are new to this "deployed" function)."""
+    and tables by their physical names, the function's name in the idempotency keys. Stage
+    `local` names the functions gen dev ran, and gen dev keys its records with each function's
+    own name as Lambda does, so the events it applied are recognised (duplicates) until
+    `--reapply`."""
     table = world.readings_table
     world.wipe(table)
     env = {"AWS_ENDPOINT_URL": world.stack.aws_endpoint, "AWS_ACCESS_KEY_ID": "testing",
            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": world.stack.region}
-    done = subprocess.run(
-        [sys.executable, "-m", "generator", "-C", str(world.root), "replay", "--stage", "local",
-         "--processor", "apply_readings", "--restart"],
-        capture_output=True, text=True, timeout=300,
-        env={**{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"}, **env,
-             "PYTHONPATH": str(REPO)},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "stage local (us-east-1), s3://fleet-local-datalake-123456789012" in done.stdout
-    assert counts(done.stdout)["applied"] == len(world.readings) + len(world.heartbeats)
+
+    def replay(*extra: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "-C", str(world.root), "replay", "--stage", "local",
+             "--processor", "apply_readings", "--restart", *extra],
+            capture_output=True, text=True, timeout=300,
+            env={**{k: v for k, v in os.environ.items() if k != "AWS_PROFILE"}, **env,
+                 "PYTHONPATH": str(REPO)},
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "stage local (us-east-1), s3://fleet-local-datalake-123456789012" in done.stdout
+        return done
+
+    events = len(world.readings) + len(world.heartbeats)
+    seen = counts(replay().stdout)
+    assert (seen["applied"], seen["duplicates"]) == (0, events)
+    assert world.posted(world.items(table)) == []
+    seen = counts(replay("--reapply").stdout)
+    assert (seen["applied"], seen["failed"]) == (events, 0)
     assert world.posted(world.items(table)) == world.expected

@@ -27,6 +27,23 @@ def test_claim_complete_release_cycle(ledger: Any, aws: Any) -> None:
     assert all(i["id"]["S"].startswith("fleet-test-fn.apply_readings#") and "expiration" in i for i in items)
 
 
+def test_the_function_named_by_the_invocation_starts_every_key(aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gen dev runs every function in one process, so the runtime names the function from the
+    invocation's context; in Lambda that is the name AWS_LAMBDA_FUNCTION_NAME holds, so the keys
+    are the ones Powertools wrote before (a deployed stage's records stay recognised)."""
+    from fleet.runtime.idempotency import BatchLedger, PowertoolsLedger
+
+    table = os.environ["IDEMPOTENCY_TABLE"]
+    named = BatchLedger(table, "apply_readings", 3600, client=aws, function="fleet-prod-apply-readings")
+    assert named.record_key("src\x1fk").startswith("fleet-prod-apply-readings.apply_readings#")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "fleet-prod-apply-readings")
+    assert BatchLedger(table, "apply_readings", 3600, client=aws).record_key("src\x1fk") == named.record_key("src\x1fk")
+    single = PowertoolsLedger(table, "apply_readings", 3600, client=aws, function="fleet-prod-apply-readings")
+    assert single.claim(["k"], 30_000) == ["new"]
+    ids = {i["id"]["S"] for i in aws.scan(TableName=table)["Items"]}
+    assert ids == {named.record_key("k")}
+
+
 def test_an_expired_lock_can_be_claimed_again(ledger: Any) -> None:
     import time
 

@@ -249,6 +249,19 @@ def test_the_processors_trust_what_the_specs_max_future_lets_the_api_accept(
     assert _device(aws, "d2").last_seen.isoformat() == "2026-11-24T15:09:00+00:00"
 
 
+def test_each_function_keys_its_idempotency_records_with_its_own_name(
+        aws: Any, put_device: Any, stream: Stream, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The invocation's function name (per function in gen dev, where the environment is shared
+    by all) starts the keys, as AWS_LAMBDA_FUNCTION_NAME does in Lambda."""
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "shared-by-every-function")
+    put_device("d1")
+    context = FakeLambdaContext(function_name="fleet-local-apply-readings")
+    record = stream.record(reading("d1", "2026-11-24T15:01:00Z"), "d1")
+    assert _failed(_handler("apply_readings")(stream.event(record), context)) == []
+    ids = [i["id"]["S"] for i in aws.scan(TableName=os.environ["IDEMPOTENCY_TABLE"])["Items"]]
+    assert ids and all(i.startswith("fleet-local-apply-readings.apply_readings#") for i in ids)
+
+
 def test_a_state_pinned_before_the_rule_is_overwritten_by_real_readings(
         aws: Any, put_device: Any, stream: Stream, lambda_context: FakeLambdaContext) -> None:
     pinned = {"time": "2100-01-01T00:00:00Z", "temperature": Decimal(1), "humidity": None, "battery": 5}

@@ -73,6 +73,7 @@ class PowertoolsLedger:
         expires_after_seconds: int,
         client: DynamoDBClient | None = None,
         workers: int = 8,
+        function: str | None = None,
     ) -> None:
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
@@ -89,7 +90,9 @@ class PowertoolsLedger:
             raise_on_no_idempotency_key=True,
             expires_after_seconds=expires_after_seconds,
         )
-        self.persistence.configure(config, function_name=processor)
+        self.persistence.configure(
+            config, function_name=processor, key_prefix=key_prefix(function, processor)
+        )
         self.workers = workers
         self._pool: ThreadPoolExecutor | None = None
 
@@ -167,6 +170,7 @@ class BatchLedger:
         expires_after_seconds: int,
         client: DynamoDBClient | None = None,
         attempts: int = 4,
+        function: str | None = None,
     ) -> None:
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
@@ -185,7 +189,9 @@ class BatchLedger:
             raise_on_no_idempotency_key=True,
             expires_after_seconds=expires_after_seconds,
         )
-        self.persistence.configure(config, function_name=processor)
+        self.persistence.configure(
+            config, function_name=processor, key_prefix=key_prefix(function, processor)
+        )
         self.expires_after_seconds = expires_after_seconds
         self.attempts = attempts
         # The lock each claimed record was written with, kept until it is completed/released.
@@ -430,11 +436,25 @@ _PUT_CONDITION = (
 )
 
 
-def ledger_from_env(processor: str, expires_after_seconds: int) -> Ledger:
+def key_prefix(function: str | None, processor: str) -> str | None:
+    """The prefix of every record key: `<function>.<processor>`, Powertools' own format.
+
+    Powertools reads the function's name from `AWS_LAMBDA_FUNCTION_NAME`; `function` (the
+    invocation context's `function_name`, the same name in Lambda) wins when given, because a
+    process that runs several functions (gen dev) has one environment for all of them. None
+    leaves Powertools' default (the variable, else `test-func`).
+    """
+    return None if not function else f"{function}.{processor}"
+
+
+def ledger_from_env(
+    processor: str, expires_after_seconds: int, function: str | None = None
+) -> Ledger:
     """The ledger the environment asks for: IDEMPOTENCY_TABLE, or none when disabled.
 
     `IDEMPOTENCY_MODE`: `batch` (the default, `BatchLedger`) or `powertools` (`PowertoolsLedger`,
-    Powertools' own calls, one event at a time); both write the same records.
+    Powertools' own calls, one event at a time); both write the same records. `function` names
+    the function in the record keys (`key_prefix`).
     """
     if _os.environ.get(DISABLED_ENV, "").lower() in ("1", "true", "yes"):
         return NullLedger()
@@ -445,7 +465,7 @@ def ledger_from_env(processor: str, expires_after_seconds: int) -> Ledger:
         )
     mode = _os.environ.get(MODE_ENV, "batch").lower()
     if mode == "powertools":
-        return PowertoolsLedger(table, processor, expires_after_seconds)
+        return PowertoolsLedger(table, processor, expires_after_seconds, function=function)
     if mode != "batch":
         raise RuntimeError(f"{MODE_ENV} must be batch or powertools, not {mode!r}")
-    return BatchLedger(table, processor, expires_after_seconds)
+    return BatchLedger(table, processor, expires_after_seconds, function=function)

@@ -220,7 +220,14 @@ class StreamRunner(_t.Generic[E, C]):
             from .observe import telemetry
 
             tel = telemetry(self.project, self.processor)
-            ledger = ledger_from_env(self.processor, self.idempotency_seconds)
+            # The context's function name, not the environment's: both are the function's own
+            # name in Lambda, but gen dev runs every function in one process.
+            function = getattr(lambda_context, "function_name", None)
+            ledger = ledger_from_env(
+                self.processor,
+                self.idempotency_seconds,
+                function if isinstance(function, str) else None,
+            )
             ctx = self.make_context(tel)
 
             def run(event: dict[str, _t.Any], lambda_context: _t.Any) -> dict[str, _t.Any]:
