@@ -14,7 +14,7 @@ default session, so every boto3 client created afterwards in this process (the h
 included: they find the endpoint through ``AWS_ENDPOINT_URL`` as in AWS, and run unchanged) is
 answered this way when, and only when, its request goes to ``endpoint``. `uninstall()` removes
 it. The HTTP server keeps serving everyone else (the AWS CLI, `gen seed`, tests in other
-processes).
+processes), through `PortApplication`: their calls with a body take `call`'s path as well.
 
 With ``direct_dispatch`` (only with the moto patches on, see `patches.gate`), DynamoDB and
 Kinesis JSON calls skip moto's Flask layer and go straight to moto's response classes
@@ -134,6 +134,50 @@ class InProcessAws:
         if self._session is not None:
             self._session.unregister("before-send", unique_id=_HANDLER_ID)
             self._session = None
+
+
+class PortApplication:
+    """The application moto's port serves: other processes' calls take the in-process path too.
+
+    Once `aws` is set, a request with a body (POST, PUT, DELETE: every DynamoDB, Kinesis and SQS
+    call, every S3 write) is answered by `aws.call`, so the AWS CLI, `gen seed --endpoint-url` or
+    a test in another process meet what this process's clients meet: DynamoDB's request checks,
+    and the interceptor (`state.recorder` journals their writes). GET and HEAD (S3 reads, which
+    may be large) go straight to `app`, as does everything before `aws` is set.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self.aws: InProcessAws | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        aws = self.aws
+        method = str(environ.get("REQUEST_METHOD", ""))
+        if aws is None or method not in ("POST", "PUT", "DELETE"):
+            return self.app(environ, start_response)
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        target = str(environ.get("RAW_URI") or environ.get("PATH_INFO") or "/")
+        status, headers, payload = aws.call(method, target, _environ_headers(environ), body)
+        start_response(f"{status} {_phrase(status)}", list(headers.items()))
+        return [payload]
+
+
+def _environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The request's headers back from a WSGI environ (`wsgi_environ` builds it again)."""
+    headers = [("Content-Type", str(environ["CONTENT_TYPE"]))] if environ.get("CONTENT_TYPE") else []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers.append(("-".join(p.capitalize() for p in key[5:].split("_")), str(value)))
+    return headers
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
 
 
 def _json_handler(environ: Mapping[str, Any]) -> Any:

@@ -5,7 +5,8 @@ patches on a checked moto, plain moto otherwise or with ``SPECSTACK_MOTO_PATCHES
 warning, when there is one, is logged: one line on `gen dev`'s stderr), then serves moto's
 `DomainDispatcherApplication` -- the application `ThreadedMotoServer` runs -- behind
 `kinesis_serial.SerialKinesis` (concurrent puts to a shard are safe in either mode) with the
-keep-alive `WsgiServer` on ``127.0.0.1:0`` (half the cost per AWS call of werkzeug's
+keep-alive `WsgiServer` on ``127.0.0.1:0`` (through `in_process.PortApplication`: other
+processes' calls with a body take the in-process path, writes journaled with `--state`) (half the cost per AWS call of werkzeug's
 one-connection-per-request server), resets moto's in-process state (a second stack in the same
 process starts empty) and returns the running instance.
 
@@ -32,7 +33,7 @@ from generator.dev.kinesis.shard_reader import ReaderFactory, api_readers
 from generator.dev.kinesis.tips import ApiStreamTips, StreamTips
 from generator.dev.local_aws import backend_reads
 from generator.dev.local_aws.identity import ACCESS_KEY, LOCAL_ACCOUNT
-from generator.dev.local_aws.in_process import InProcessAws
+from generator.dev.local_aws.in_process import InProcessAws, PortApplication
 from generator.dev.local_aws.kinesis_serial import SerialKinesis
 from generator.dev.local_aws.patches import gate
 
@@ -62,9 +63,11 @@ class LocalAws:
         if mode.warning:
             log.warning("%s", mode.warning)
         app = SerialKinesis(DomainDispatcherApplication(create_backend_app))
-        server = WsgiServer(app, "127.0.0.1", 0, limits=AWS_LIMITS)
+        port = PortApplication(app)
+        server = WsgiServer(port, "127.0.0.1", 0, limits=AWS_LIMITS)
         server.start(name="moto")
         instance = cls(server, app, region, mode)
+        port.aws = instance.in_process  # from here the port's writes take the in-process path
         try:
             request = urllib.request.Request(f"{instance.endpoint}/moto-api/reset", method="POST")
             with urllib.request.urlopen(request, timeout=10) as answer:

@@ -1,4 +1,5 @@
-"""Journals every AWS write made in this process, in the order moto applied them.
+"""Journals every AWS write, in the order moto applied them: this process's, and other processes'
+through moto's port (`in_process.PortApplication` sends their calls through the interceptor).
 
 `Recorder(journal, region, account)` is an `InProcessAws` interceptor (`local_aws.in_process`):
 a read passes straight through; a write -- DynamoDB PutItem, UpdateItem, DeleteItem,

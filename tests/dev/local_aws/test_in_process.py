@@ -92,3 +92,30 @@ def test_other_endpoints_are_left_alone(aws: LocalAws) -> None:
     ddb = _client(boto3._get_default_session(), "dynamodb", aws.endpoint)
     with pytest.raises(Exception, match="Could not connect|Connection"):
         ddb.list_tables()  # uninstalled: the request goes to the (closed) socket again
+
+
+def test_other_processes_calls_with_a_body_take_the_in_process_path(aws: LocalAws) -> None:
+    """Over the port (a session without the hook, as another process), calls with a body meet
+    the interceptor (`--state` journals them) and DynamoDB's request checks; GETs go straight."""
+    seen: list[tuple[str, str]] = []
+
+    def interceptor(call: Any, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Any:
+        amz = next((v for k, v in headers if k.lower() == "x-amz-target"), "")
+        seen.append((method, amz or target.split("?")[0]))
+        return call(method, target, headers, body)
+
+    aws.in_process.interceptor = interceptor
+    session, tag = boto3.session.Session(), uuid.uuid4().hex[:8]
+    ddb, s3 = _client(session, "dynamodb", aws.endpoint), _client(session, "s3", aws.endpoint)
+    ddb.create_table(TableName=f"t-{tag}", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}])
+    ddb.put_item(TableName=f"t-{tag}", Item={"k": {"S": "a"}})
+    with pytest.raises(ddb.exceptions.ClientError, match="Size of hashkey has exceeded"):
+        ddb.get_item(TableName=f"t-{tag}", Key={"k": {"S": "x" * 2049}})  # moto alone answers "no item"
+    s3.create_bucket(Bucket=f"b-{tag}")
+    s3.put_object(Bucket=f"b-{tag}", Key="k/one.bin", Body=b"\x00\xff" * 1000)
+    assert s3.get_object(Bucket=f"b-{tag}", Key="k/one.bin")["Body"].read() == b"\x00\xff" * 1000
+    assert ("POST", "DynamoDB_20120810.PutItem") in seen
+    assert ("PUT", f"/b-{tag}/k/one.bin") in seen
+    assert not [s for s in seen if s[0] in ("GET", "HEAD")]

@@ -22,7 +22,7 @@ import pytest
 
 from generator.dev.stack import start_stack
 from generator.dev.state import journal
-from tests.localstack.support import REPO, Http, drain, now_iso, reading, registered, unique
+from tests.localstack.support import REPO, Http, aws_client, drain, now_iso, reading, registered, unique
 from tests.localstack.test_6_cli import _ready_line
 
 pytestmark = pytest.mark.slow
@@ -96,5 +96,39 @@ def test_after_kill_9_acknowledged_writes_survive_and_held_records_are_processed
             f"/api/devices/{device}/readings").json["items"])
         assert temperatures == [11.5, 12.5]
         assert stack.workers.pollers["apply_readings"].stats().records_in == 1
+    finally:
+        stack.stop()
+
+
+def test_after_kill_9_writes_from_another_process_survive(tmp_path: Path) -> None:
+    """A write made through moto's port by another process (here: this test, with a boto3
+    session gen dev's in-process hook does not answer) is journaled like gen dev's own, so
+    `kill -9` loses none that were answered."""
+    import boto3
+
+    state = tmp_path / "state"
+    site = unique("site")
+    process = subprocess.Popen([*GEN, "-C", str(REPO), "dev", "--port", "0", "--state", str(state)],
+                               cwd=REPO, text=True, env=_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        url, _ = _ready_line(process, timeout=60)
+        aws = Http(url).get("/_local/status").json["aws"]
+        dynamodb = boto3.session.Session().client(
+            "dynamodb", endpoint_url=aws["endpoint"], region_name=aws["region"],
+            aws_access_key_id="testing", aws_secret_access_key="testing")
+        table = next(t for t in dynamodb.list_tables()["TableNames"] if t.endswith("-sites"))
+        dynamodb.put_item(TableName=table, Item={"siteId": {"S": site}, "name": {"S": "from the CLI"},
+                                                 "timezone": {"S": "UTC"}})
+        _wait_for(lambda: _journaled(state, site))
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=30)
+
+    stack = start_stack(REPO, port=0, state=state)
+    try:
+        item = aws_client("dynamodb", stack.aws_endpoint, stack.region).get_item(
+            TableName=stack.names.tables["sites"], Key={"siteId": {"S": site}}).get("Item")
+        assert item is not None and item["name"] == {"S": "from the CLI"}
     finally:
         stack.stop()
