@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import EnvError, UsageError
-from generator.ir.names import cloud_name
 
 SEED_PATH = "generated/dynamodb/seed.json"
 CONNECT_TIMEOUT_S = 5.0
@@ -62,6 +61,11 @@ def _read_seed(root: Path) -> tuple[str, dict[str, Any]]:
         raise UsageError(f"{missing} is missing", hint="run `gen build` first") from None
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise UsageError(f"cannot read the seed of {root}: {error}", hint="run `gen build`") from None
+    if not isinstance(seed, dict) or not isinstance(seed.get("names"), dict) or not isinstance(
+            seed.get("tables"), dict) or set(seed["tables"]) - set(seed["names"]):
+        # seed.json of an older gen named no DynamoDB tables: guessing would miss a generation
+        raise UsageError(f"{SEED_PATH} does not name its tables' DynamoDB tables",
+                         hint="run `gen build` (this gen writes their names)")
     return name, seed
 
 
@@ -89,7 +93,7 @@ def load_seed_file(root: Path, *, endpoint_url: str | None = None, stage: str = 
         client = dynamodb_client(endpoint_url, region, timeout=timeout)
     counts: dict[str, int] = {}
     for table, batches in sorted(seed["tables"].items()):
-        physical = cloud_name(name, stage, table)
+        physical = f"{name}-{stage}-{seed['names'][table]}"
         if physical in skip:
             continue
         try:

@@ -1,8 +1,11 @@
 """generated/dynamodb/seed.json: seed items as DynamoDB JSON, pre-chunked for BatchWriteItem.
 
-Layout: ``{"format": 1, "tables": {<table>: [[{"PutRequest": {"Item": ...}}, ...<=25], ...]}}``;
-each inner list is one BatchWriteItem ``RequestItems`` value. Tables are logical names (the
-physical name depends on the stage); numbers keep the digits they were written with.
+Layout: ``{"format": 1, "tables": {<table>: [[{"PutRequest": {"Item": ...}}, ...<=25], ...]},
+"names": {<table>: <physical name after "<name>-<stage>-">}}``; each inner list is one
+BatchWriteItem ``RequestItems`` value. Tables are the spec's names; `names` gives each one's
+DynamoDB table as the IR decided it (``orders-v2`` after an acknowledged key change), so
+`gen seed` and `gen dev` write the table Terraform and the stack created, without building the
+IR. Numbers keep the digits they were written with.
 """
 
 from __future__ import annotations
@@ -41,8 +44,10 @@ def to_attribute(value: Any) -> dict[str, Any]:
 
 def emit_seed(ir: Ir) -> list[OutputFile]:
     tables: dict[str, list[list[dict[str, Any]]]] = {}
+    names: dict[str, str | None] = {}
     for seed in ir.seeds:
         requests = [{"PutRequest": {"Item": to_attribute(item)["M"]}} for item in seed.items]
         tables[seed.table] = [requests[i:i + BATCH] for i in range(0, len(requests), BATCH)]
-    content = canonical_json({"format": 1, "tables": tables})
+        names[seed.table] = ir.table(seed.table).names.table.physical
+    content = canonical_json({"format": 1, "tables": tables, "names": names})
     return [OutputFile(path="generated/dynamodb/seed.json", content=content, source="spec/seed", header=False)]

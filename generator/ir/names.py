@@ -138,12 +138,6 @@ def kebab(text: str) -> str:
     return snake(text).replace("_", "-")
 
 
-def cloud_name(project: str, stage: str, table: str) -> str:
-    """The physical name of `table` in `stage` (``fleet-dev-devices``), for `gen seed`, which
-    reads seed.json (keyed by spec table names) without building the IR."""
-    return f"{project}-{stage}-{table_names(table).table.physical}"
-
-
 # -- records ---------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ a missing -C directory; the project root seen from a subdirectory.
 from __future__ import annotations
 
 import ast
+import json
 import socket
 import threading
 import time
@@ -148,6 +149,19 @@ def test_seed_before_a_build_says_to_build(shop: Path) -> None:
     result = run_cli("-C", str(shop), "seed", "--region", "us-east-1")
     assert (result.exit_code, result.stderr) == (
         2, "gen seed: generated/dynamodb/seed.json is missing\n  hint: run `gen build` first\n")
+
+
+def test_seed_of_an_older_gen_says_to_build(built: Path) -> None:
+    """seed.json from before it named the DynamoDB tables: guessing `<table>` would seed the
+    generation an acknowledged key change left behind."""
+    seed = built / "generated" / "dynamodb" / "seed.json"
+    content = json.loads(seed.read_text(encoding="utf-8"))
+    del content["names"]
+    seed.write_text(json.dumps(content), encoding="utf-8")
+    result = run_cli("-C", str(built), "seed", "--region", "us-east-1")
+    assert (result.exit_code, result.stderr) == (
+        2, "gen seed: generated/dynamodb/seed.json does not name its tables' DynamoDB tables\n"
+           "  hint: run `gen build` (this gen writes their names)\n")
 
 
 def test_seed_without_region_or_credentials(built: Path, no_aws: None) -> None:

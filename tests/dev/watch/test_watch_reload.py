@@ -136,6 +136,36 @@ def test_an_acknowledged_key_change_creates_the_next_generation_and_keeps_the_ol
     assert "Item" in dynamodb.get_item(TableName=old_table, Key={"orderId": {"S": "o-9"}})
 
 
+def test_after_an_acknowledged_key_change_gen_dev_starts_and_gen_seed_writes_the_new_generation(
+    demo: Path,
+) -> None:
+    """The next generation's name comes from the IR through seed.json: `gen dev` starts on the
+    changed project (it stopped with "table ...-orders does not exist") and `gen seed` fills
+    `orders-v2`, not the generation Terraform forgot."""
+    from generator.dev.stack import start_stack
+    from tests.conftest import run_cli
+
+    assert run_cli("-C", str(demo), "build").exit_code == 0  # the manifest records orders
+    _sort_orders_by_status(demo)
+    with (demo / "spec/model.yaml").open("a", encoding="utf-8") as model:
+        model.write("\nchanges:\n  - {rule: data.key-changed, target: orders, reason: sort by status}\n")
+    built = run_cli("-C", str(demo), "build")
+    assert built.exit_code == 0, built.stderr
+    stack = start_stack(demo, port=0)
+    try:
+        table = stack.names.tables["orders"]
+        assert table.endswith("-orders-v2") and stack.seeded[table] == 2
+        assert get(f"{stack.api_url}/orders/o-1/placed")[0] == 200
+        dynamodb = boto3.client("dynamodb", endpoint_url=stack.aws_endpoint, region_name=stack.region)
+        dynamodb.delete_item(TableName=table, Key={"orderId": {"S": "o-1"}, "status": {"S": "placed"}})
+        seeded = run_cli("-C", str(demo), "seed", "--endpoint-url", stack.aws_endpoint, "--region", stack.region)
+        assert seeded.exit_code == 0, seeded.stderr
+        assert f"seeded {table}: 2 item(s)" in seeded.stderr
+        assert get(f"{stack.api_url}/orders/o-1/placed")[0] == 200
+    finally:
+        stack.stop()
+
+
 def test_a_changed_event_source_takes_over_the_checkpoints(running: Running, demo: Path) -> None:
     stack, watcher, printed = running
     place_order(stack, "o-first", 1)
