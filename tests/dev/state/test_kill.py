@@ -57,12 +57,17 @@ def _wait_for(probe: object, timeout: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def _start_gen_dev(state: Path) -> subprocess.Popen[str]:
+    """`gen dev --state STATE` on a free port, as a child process this test can `kill -9`."""
+    return subprocess.Popen([*GEN, "-C", str(REPO), "dev", "--port", "0", "--state", str(state)],
+                            cwd=REPO, text=True, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 def test_after_kill_9_acknowledged_writes_survive_and_held_records_are_processed(tmp_path: Path) -> None:
     state = tmp_path / "state"
     device = unique("dev")
-    process = subprocess.Popen([*GEN, "-C", str(REPO), "dev", "--port", "0", "--state", str(state)],
-                               cwd=REPO, text=True, env=_env(),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = _start_gen_dev(state)
     try:
         url, banner = _ready_line(process, timeout=60)
         assert any(line.strip().startswith("state") and str(state) in line for line in banner)
@@ -108,9 +113,7 @@ def test_after_kill_9_writes_from_another_process_survive(tmp_path: Path) -> Non
 
     state = tmp_path / "state"
     site = unique("site")
-    process = subprocess.Popen([*GEN, "-C", str(REPO), "dev", "--port", "0", "--state", str(state)],
-                               cwd=REPO, text=True, env=_env(),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = _start_gen_dev(state)
     try:
         url, _ = _ready_line(process, timeout=60)
         aws = Http(url).get("/_local/status").json["aws"]
