@@ -3,7 +3,7 @@
 "use strict";
 
 const POLL_MS = 2000;
-const state = { tab: "requests", selected: null, lastRequests: -1, lastEvents: -1, tablePage: null, dlqShown: null, lastReload: null };
+const state = { tab: "requests", selected: null, lastRequests: -1, lastEvents: -1, tablePage: null, dlqShown: null, lastReload: null, itemsTicket: 0 };
 const $ = (id) => document.getElementById(id);
 
 function esc(value) {
@@ -157,8 +157,11 @@ async function showItems(after) {
   const query = new URLSearchParams({ limit: "25" });
   if (key) query.set("key", key);
   if (after) query.set("after", after);
+  // A later request (a query typed while a scan is in flight) wins even if it answers first.
+  const ticket = ++state.itemsTicket;
   try {
     const page = await getJson(`/_local/tables/${encodeURIComponent(name)}?${query}`);
+    if (ticket !== state.itemsTicket) return;
     const columns = [page.keys.partition, page.keys.sort].filter(Boolean);
     for (const item of page.items) for (const k of Object.keys(item)) if (!columns.includes(k)) columns.push(k);
     const rows = page.items.map((item) => `<tr data-testid="item-row">${columns.map((c) => `<td>${c in item ? cell(item[c]) : ""}</td>`).join("")}</tr>`);
